@@ -1,0 +1,26 @@
+// The forest IR: a validated ForestSpec plus what validation learns about its shape.
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include "sapwood/builder.hpp"
+
+namespace sapwood::detail {
+
+struct Forest {
+  ForestSpec spec;
+  std::vector<std::int32_t> trees_per_output;  // how many trees add to each output
+  std::vector<std::int32_t> tree_depth;        // per tree, edges on its longest path
+  std::int64_t n_leaves = 0;
+
+  std::int64_t n_trees() const { return static_cast<std::int64_t>(spec.tree_offsets.size()) - 1; }
+  std::int64_t n_nodes() const { return static_cast<std::int64_t>(spec.left_child.size()); }
+};
+
+// Checks every invariant the engines rely on and throws Error(kInvalidModel) naming the
+// first one broken: array sizes, child indices in range, every tree a tree (no cycles,
+// no shared children), feature indices below n_features, well-formed category lists.
+Forest make_forest(ForestSpec spec);
+
+}  // namespace sapwood::detail

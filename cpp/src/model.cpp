@@ -1,0 +1,132 @@
+// Model: the validated IR of one model kind plus the prediction driver that splits rows
+// into blocks, runs them on threads and post-processes each block.
+#include "sapwood/model.hpp"
+
+#include <algorithm>
+#include <string>
+#include <variant>
+
+#include "ir/forest.hpp"
+#include "ir/linear.hpp"
+#include "predict/input.hpp"
+#include "predict/margins.hpp"
+#include "predict/postprocess.hpp"
+#include "sapwood/error.hpp"
+#include "util/parallel.hpp"
+
+namespace sapwood {
+
+class Model::Impl {
+ public:
+  explicit Impl(detail::Forest forest) : ir_(std::move(forest)) {
+    const auto& spec = std::get<detail::Forest>(ir_).spec;
+    rule_ = {spec.transform, spec.transform_param, spec.class_rule, spec.n_outputs};
+  }
+  explicit Impl(detail::Linear linear) : ir_(std::move(linear)) {
+    const auto& spec = std::get<detail::Linear>(ir_).spec;
+    rule_ = {spec.transform, spec.transform_param, spec.class_rule, spec.n_outputs};
+  }
+
+  const detail::Forest* forest() const { return std::get_if<detail::Forest>(&ir_); }
+  const detail::Linear* linear() const { return std::get_if<detail::Linear>(&ir_); }
+  const detail::OutputRule& rule() const { return rule_; }
+
+  std::int32_t n_features() const {
+    return forest() ? forest()->spec.n_features : linear()->spec.n_features;
+  }
+  const ModelInfo& info() const { return forest() ? forest()->spec.info : linear()->spec.info; }
+
+  void margins(const MatrixView& x, std::int64_t begin, std::int64_t end, double* out) const {
+    if (const auto* f = forest()) return detail::forest_margins(*f, x, begin, end, out);
+    detail::linear_margins(*linear(), x, begin, end, out);
+  }
+
+ private:
+  std::variant<detail::Forest, detail::Linear> ir_;
+  detail::OutputRule rule_;
+};
+
+namespace {
+
+// Rows per work item: big enough to amortise the per-block setup, small enough to keep a
+// block's margins in L1 and to balance threads on modest inputs.
+constexpr std::int64_t kBlockRows = 128;
+
+}  // namespace
+
+Model::Model(std::shared_ptr<const Impl> impl) : impl_(std::move(impl)) {}
+
+Model Model::from_forest(ForestSpec spec) {
+  return Model(std::make_shared<const Impl>(detail::make_forest(std::move(spec))));
+}
+
+Model Model::from_linear(LinearSpec spec) {
+  return Model(std::make_shared<const Impl>(detail::make_linear(std::move(spec))));
+}
+
+std::int32_t Model::n_features() const { return impl_->n_features(); }
+std::int32_t Model::n_outputs() const { return impl_->rule().n_outputs; }
+std::int64_t Model::output_columns(Output output) const {
+  return detail::output_columns(impl_->rule(), output);
+}
+bool Model::is_classifier() const { return impl_->rule().class_rule != ClassRule::kNone; }
+const ModelInfo& Model::info() const { return impl_->info(); }
+Transform Model::transform() const { return impl_->rule().transform; }
+ClassRule Model::class_rule() const { return impl_->rule().class_rule; }
+const ForestSpec* Model::forest_spec() const {
+  return impl_->forest() ? &impl_->forest()->spec : nullptr;
+}
+const LinearSpec* Model::linear_spec() const {
+  return impl_->linear() ? &impl_->linear()->spec : nullptr;
+}
+
+ModelSummary Model::summary() const {
+  ModelSummary summary;
+  if (const auto* forest = impl_->forest()) {
+    summary.kind = ModelKind::kForest;
+    summary.n_trees = forest->n_trees();
+    summary.n_nodes = forest->n_nodes();
+    summary.n_leaves = forest->n_leaves;
+    summary.max_depth = *std::max_element(forest->tree_depth.begin(), forest->tree_depth.end());
+  } else {
+    summary.kind = ModelKind::kLinear;
+  }
+  return summary;
+}
+
+void Model::predict(const MatrixView& x, const PredictOptions& options, double* out,
+                    std::int64_t out_size) const {
+  detail::check_input(x, n_features());
+  const detail::OutputRule& rule = impl_->rule();
+  const std::int64_t columns = detail::output_columns(rule, options.output);
+  if (out_size < x.rows * columns) {
+    throw Error(ErrorCode::kInvalidArgument,
+                "output buffer holds " + std::to_string(out_size) + " values, " +
+                    std::to_string(x.rows * columns) + " needed");
+  }
+  if (options.n_threads < 0) {
+    throw Error(ErrorCode::kInvalidArgument, "n_threads must be >= 0 (0 = all cores)");
+  }
+  const std::int64_t n_blocks = (x.rows + kBlockRows - 1) / kBlockRows;
+  detail::parallel_for(n_blocks, options.n_threads, [&](std::int64_t block) {
+    const std::int64_t begin = block * kBlockRows;
+    const std::int64_t end = std::min(x.rows, begin + kBlockRows);
+    double* block_out = out + begin * columns;
+    if (options.output == Output::kRaw) {
+      impl_->margins(x, begin, end, block_out);
+      return;
+    }
+    std::vector<double> margins(static_cast<std::size_t>((end - begin) * rule.n_outputs));
+    impl_->margins(x, begin, end, margins.data());
+    detail::finalize_rows(rule, options.output, margins.data(), end - begin, block_out);
+  });
+}
+
+std::vector<double> Model::predict(const MatrixView& x, const PredictOptions& options) const {
+  detail::check_input(x, n_features());
+  std::vector<double> out(static_cast<std::size_t>(x.rows * output_columns(options.output)));
+  predict(x, options, out.data(), static_cast<std::int64_t>(out.size()));
+  return out;
+}
+
+}  // namespace sapwood

@@ -1,0 +1,159 @@
+// Transforms and class decisions. Each transform is written the way the source
+// libraries compute it (e.g. softmax subtracts the row maximum, as scipy does), so the
+// results agree with theirs to float rounding.
+#include "predict/postprocess.hpp"
+
+#include <cmath>
+#include <vector>
+
+#include "sapwood/error.hpp"
+
+namespace sapwood::detail {
+namespace {
+
+bool reports_two_columns(const OutputRule& rule) {
+  // A binary classifier with one margin column reports [P(class 0), P(class 1)].
+  return rule.n_outputs == 1 && rule.class_rule != ClassRule::kNone &&
+         rule.transform == Transform::kSigmoid;
+}
+
+double sigmoid(double slope, double x) { return 1.0 / (1.0 + std::exp(-(slope * x))); }
+
+// OneVsRestClassifier.predict_proba: np.divide(Y, row_sums, where=row_sums != 0), so a
+// row summing to zero is left as it is. `values` and `out` may be the same.
+void normalize_nonzero(const double* values, std::int32_t n, double* out) {
+  double sum = 0.0;
+  for (std::int32_t k = 0; k < n; ++k) sum += values[k];
+  for (std::int32_t k = 0; k < n; ++k) out[k] = sum != 0.0 ? values[k] / sum : values[k];
+}
+
+void transform_row(const OutputRule& rule, const double* margin, double* out) {
+  const std::int32_t n = rule.n_outputs;
+  switch (rule.transform) {
+    case Transform::kIdentity:
+      for (std::int32_t k = 0; k < n; ++k) out[k] = margin[k];
+      return;
+    case Transform::kSigmoid:
+      if (reports_two_columns(rule)) {
+        const double p = sigmoid(rule.transform_param, margin[0]);
+        out[0] = 1.0 - p;
+        out[1] = p;
+        return;
+      }
+      for (std::int32_t k = 0; k < n; ++k) out[k] = sigmoid(rule.transform_param, margin[k]);
+      return;
+    case Transform::kSoftmax: {
+      double max = margin[0];
+      for (std::int32_t k = 1; k < n; ++k) max = std::fmax(max, margin[k]);
+      double sum = 0.0;
+      for (std::int32_t k = 0; k < n; ++k) {
+        out[k] = std::exp(margin[k] - max);
+        sum += out[k];
+      }
+      for (std::int32_t k = 0; k < n; ++k) out[k] /= sum;
+      return;
+    }
+    case Transform::kExp:
+      for (std::int32_t k = 0; k < n; ++k) out[k] = std::exp(margin[k]);
+      return;
+    case Transform::kSigmoidNormalize: {
+      double sum = 0.0;
+      for (std::int32_t k = 0; k < n; ++k) {
+        out[k] = sigmoid(rule.transform_param, margin[k]);
+        sum += out[k];
+      }
+      // scikit-learn's _predict_proba_lr: a row whose probabilities all underflow to 0
+      // becomes uniform rather than 0/0.
+      if (sum == 0.0) {
+        for (std::int32_t k = 0; k < n; ++k) out[k] = 1.0 / n;
+        return;
+      }
+      for (std::int32_t k = 0; k < n; ++k) out[k] /= sum;
+      return;
+    }
+    case Transform::kNormalize:
+      normalize_nonzero(margin, n, out);
+      return;
+    case Transform::kOvrSigmoid:
+      for (std::int32_t k = 0; k < n; ++k) out[k] = sigmoid(rule.transform_param, margin[k]);
+      normalize_nonzero(out, n, out);
+      return;
+    case Transform::kIsolationScore: {
+      // IsolationForest.score_samples; a zero denominator (one training sample) scores
+      // -0.5, as scikit-learn's np.divide(..., where=denominator != 0) leaves 1 there.
+      const double scaled = rule.transform_param != 0.0 ? margin[0] / rule.transform_param : 1.0;
+      out[0] = -std::pow(2.0, -scaled);
+      return;
+    }
+  }
+  throw Error(ErrorCode::kInternal, "unhandled transform");
+}
+
+// Index of the first (or last) maximum; NaN never wins, as with numpy's argmax on
+// finite rows.
+std::int64_t argmax(const double* values, std::int64_t n, bool last) {
+  std::int64_t best = 0;
+  for (std::int64_t k = 1; k < n; ++k) {
+    if (last ? values[k] >= values[best] : values[k] > values[best]) best = k;
+  }
+  return best;
+}
+
+}  // namespace
+
+std::int64_t output_columns(const OutputRule& rule, Output output) {
+  switch (output) {
+    case Output::kRaw:
+      return rule.n_outputs;
+    case Output::kValue:
+      return reports_two_columns(rule) ? 2 : rule.n_outputs;
+    case Output::kClass:
+      if (rule.class_rule == ClassRule::kNone) {
+        throw Error(ErrorCode::kInvalidArgument, "class predictions need a classifier; this model is not one");
+      }
+      return 1;
+  }
+  throw Error(ErrorCode::kInvalidArgument, "unknown output kind");
+}
+
+void finalize_rows(const OutputRule& rule, Output output, const double* margins,
+                   std::int64_t rows, double* out) {
+  const std::int32_t n = rule.n_outputs;
+  const std::int64_t value_columns = output_columns(rule, Output::kValue);
+  if (output == Output::kRaw) {
+    for (std::int64_t i = 0; i < rows * n; ++i) out[i] = margins[i];
+    return;
+  }
+  if (output == Output::kValue) {
+    for (std::int64_t r = 0; r < rows; ++r) transform_row(rule, margins + r * n, out + r * value_columns);
+    return;
+  }
+  std::vector<double> value(static_cast<std::size_t>(value_columns));
+  for (std::int64_t r = 0; r < rows; ++r) {
+    const double* margin = margins + r * n;
+    std::int64_t index = 0;
+    switch (rule.class_rule) {
+      case ClassRule::kArgmaxRaw:
+        index = argmax(margin, n, false);
+        break;
+      case ClassRule::kArgmaxRawLast:
+        index = argmax(margin, n, true);
+        break;
+      case ClassRule::kRawPositive:
+        index = margin[0] > 0.0 ? 1 : 0;
+        break;
+      case ClassRule::kRawNonNegative:
+        index = margin[0] >= 0.0 ? 1 : 0;
+        break;
+      case ClassRule::kArgmaxValue:
+        transform_row(rule, margin, value.data());
+        index = argmax(value.data(), value_columns, false);
+        break;
+      case ClassRule::kNone:
+        throw Error(ErrorCode::kInternal, "class output on a model without a class rule");
+    }
+    out[r] = static_cast<double>(index);
+  }
+}
+
+}  // namespace sapwood::detail

@@ -1,0 +1,25 @@
+// From margins to what the caller asked for: the transform (probabilities, rates,
+// anomaly scores) and the class decision, applied row by row.
+#pragma once
+
+#include <cstdint>
+
+#include "sapwood/builder.hpp"
+#include "sapwood/options.hpp"
+
+namespace sapwood::detail {
+
+struct OutputRule {
+  Transform transform = Transform::kIdentity;
+  double transform_param = 1.0;
+  ClassRule class_rule = ClassRule::kNone;
+  std::int32_t n_outputs = 1;
+};
+
+std::int64_t output_columns(const OutputRule& rule, Output output);
+
+// margins: rows x rule.n_outputs; out: rows x output_columns(rule, output).
+void finalize_rows(const OutputRule& rule, Output output, const double* margins,
+                   std::int64_t rows, double* out);
+
+}  // namespace sapwood::detail

@@ -1,0 +1,237 @@
+// sapwood._core: the thin pybind11 skin over the C++ API. It converts arguments, releases
+// the GIL around native work and translates sapwood::Error; everything a user sees is
+// written in Python (python/sapwood/).
+#include <pybind11/numpy.h>
+#include <pybind11/pybind11.h>
+#include <pybind11/stl.h>
+
+#include <cstdint>
+#include <cstring>
+#include <string>
+#include <vector>
+
+#include "sapwood/sapwood.hpp"
+
+namespace py = pybind11;
+using sapwood::DType;
+using sapwood::Error;
+using sapwood::ErrorCode;
+
+namespace {
+
+// Copies a 1-D array-like of the given element type into a vector (model building is a
+// one-time cost; prediction input is never copied).
+template <class T>
+std::vector<T> to_vector(const py::dict& arrays, const char* key) {
+  if (!arrays.contains(key)) return {};
+  auto array = py::array_t<T, py::array::c_style | py::array::forcecast>::ensure(arrays[key]);
+  if (!array) throw py::type_error(std::string("model array '") + key + "' has the wrong type");
+  if (array.ndim() != 1) throw py::value_error(std::string("model array '") + key + "' must be 1-D");
+  return std::vector<T>(array.data(), array.data() + array.size());
+}
+
+template <class T>
+T get_or(const py::dict& values, const char* key, T fallback) {
+  return values.contains(key) ? values[key].cast<T>() : fallback;
+}
+
+template <class T>
+py::array_t<T> to_array(const std::vector<T>& values) {
+  py::array_t<T> array(static_cast<py::ssize_t>(values.size()));
+  if (!values.empty()) std::memcpy(array.mutable_data(), values.data(), values.size() * sizeof(T));
+  return array;
+}
+
+sapwood::ModelInfo info_from(const py::dict& values) {
+  sapwood::ModelInfo info;
+  info.feature_names = get_or<std::vector<std::string>>(values, "feature_names", {});
+  info.source = get_or<std::string>(values, "source", "");
+  return info;
+}
+
+sapwood::Model forest_from_arrays(const py::dict& d) {
+  sapwood::ForestSpec spec;
+  spec.n_features = get_or<std::int32_t>(d, "n_features", 0);
+  spec.n_outputs = get_or<std::int32_t>(d, "n_outputs", 1);
+  spec.leaf_size = get_or<std::int32_t>(d, "leaf_size", 1);
+  spec.tree_offsets = to_vector<std::int64_t>(d, "tree_offsets");
+  spec.tree_outputs = to_vector<std::int32_t>(d, "tree_outputs");
+  spec.left_child = to_vector<std::int32_t>(d, "left_child");
+  spec.right_child = to_vector<std::int32_t>(d, "right_child");
+  spec.feature = to_vector<std::int32_t>(d, "feature");
+  spec.threshold = to_vector<double>(d, "threshold");
+  spec.split_flags = to_vector<std::uint8_t>(d, "split_flags");
+  spec.leaf_values = to_vector<double>(d, "leaf_values");
+  spec.category_offsets = to_vector<std::int64_t>(d, "category_offsets");
+  spec.categories = to_vector<std::int32_t>(d, "categories");
+  spec.input_precision = static_cast<sapwood::Precision>(get_or<int>(d, "input_precision", 1));
+  spec.accumulation = static_cast<sapwood::Precision>(get_or<int>(d, "accumulation", 1));
+  spec.aggregation = static_cast<sapwood::Aggregation>(get_or<int>(d, "aggregation", 0));
+  spec.base_score = to_vector<double>(d, "base_score");
+  spec.transform = static_cast<sapwood::Transform>(get_or<int>(d, "transform", 0));
+  spec.transform_param = get_or<double>(d, "transform_param", 1.0);
+  spec.class_rule = static_cast<sapwood::ClassRule>(get_or<int>(d, "class_rule", 0));
+  spec.info = info_from(d);
+  py::gil_scoped_release release;  // validation touches only the spec built above
+  return sapwood::Model::from_forest(std::move(spec));
+}
+
+sapwood::Model linear_from_arrays(const py::dict& d) {
+  sapwood::LinearSpec spec;
+  spec.n_features = get_or<std::int32_t>(d, "n_features", 0);
+  spec.n_outputs = get_or<std::int32_t>(d, "n_outputs", 1);
+  spec.coef = to_vector<double>(d, "coef");
+  spec.intercept = to_vector<double>(d, "intercept");
+  spec.transform = static_cast<sapwood::Transform>(get_or<int>(d, "transform", 0));
+  spec.transform_param = get_or<double>(d, "transform_param", 1.0);
+  spec.class_rule = static_cast<sapwood::ClassRule>(get_or<int>(d, "class_rule", 0));
+  spec.info = info_from(d);
+  return sapwood::Model::from_linear(std::move(spec));
+}
+
+void put_common(py::dict& d, std::int32_t n_features, std::int32_t n_outputs, sapwood::Transform transform,
+                double transform_param, sapwood::ClassRule class_rule, const sapwood::ModelInfo& info) {
+  d["n_features"] = n_features;
+  d["n_outputs"] = n_outputs;
+  d["transform"] = static_cast<int>(transform);
+  d["transform_param"] = transform_param;
+  d["class_rule"] = static_cast<int>(class_rule);
+  d["feature_names"] = info.feature_names;
+  d["source"] = info.source;
+}
+
+// The arrays a model was built from, in the form *_from_arrays takes.
+py::dict arrays_of(const sapwood::Model& model) {
+  py::dict d;
+  if (const auto* f = model.forest_spec()) {
+    d["kind"] = "forest";
+    put_common(d, f->n_features, f->n_outputs, f->transform, f->transform_param, f->class_rule, f->info);
+    d["leaf_size"] = f->leaf_size;
+    d["tree_offsets"] = to_array(f->tree_offsets);
+    d["tree_outputs"] = to_array(f->tree_outputs);
+    d["left_child"] = to_array(f->left_child);
+    d["right_child"] = to_array(f->right_child);
+    d["feature"] = to_array(f->feature);
+    d["threshold"] = to_array(f->threshold);
+    d["split_flags"] = to_array(f->split_flags);
+    d["leaf_values"] = to_array(f->leaf_values);
+    d["category_offsets"] = to_array(f->category_offsets);
+    d["categories"] = to_array(f->categories);
+    d["input_precision"] = static_cast<int>(f->input_precision);
+    d["accumulation"] = static_cast<int>(f->accumulation);
+    d["aggregation"] = static_cast<int>(f->aggregation);
+    d["base_score"] = to_array(f->base_score);
+  } else {
+    const auto* l = model.linear_spec();
+    d["kind"] = "linear";
+    put_common(d, l->n_features, l->n_outputs, l->transform, l->transform_param, l->class_rule, l->info);
+    d["coef"] = to_array(l->coef);
+    d["intercept"] = to_array(l->intercept);
+  }
+  return d;
+}
+
+// Predicts from a float32/float64 array read in place. The Python layer guarantees the
+// dtype and that strides are whole elements; anything else is refused here, not copied.
+py::array_t<double> predict(const sapwood::Model& model, const py::array& x, int output, int n_threads) {
+  if (x.ndim() != 2) throw py::value_error("X must be 2-D");
+  sapwood::MatrixView view;
+  const auto kind = x.dtype();
+  if (kind.is(py::dtype::of<float>())) {
+    view.dtype = DType::kFloat32;
+  } else if (kind.is(py::dtype::of<double>())) {
+    view.dtype = DType::kFloat64;
+  } else {
+    throw py::type_error("X must be float32 or float64");
+  }
+  const auto itemsize = x.itemsize();
+  if (x.strides(0) % itemsize != 0 || x.strides(1) % itemsize != 0 ||
+      reinterpret_cast<std::uintptr_t>(x.data()) % static_cast<std::uintptr_t>(itemsize) != 0) {
+    throw py::value_error("X strides or address are not aligned to its dtype");
+  }
+  view.data = x.data();
+  view.rows = x.shape(0);
+  view.cols = x.shape(1);
+  view.row_stride = x.strides(0) / itemsize;
+  view.col_stride = x.strides(1) / itemsize;
+  sapwood::PredictOptions options;
+  options.output = static_cast<sapwood::Output>(output);
+  options.n_threads = n_threads;
+
+  const std::int64_t columns = model.output_columns(options.output);
+  py::array_t<double> out({static_cast<py::ssize_t>(view.rows), static_cast<py::ssize_t>(columns)});
+  double* out_data = out.mutable_data();
+  {
+    // Safe without the GIL: the model is immutable, x and out are owned by live Python
+    // objects held by this frame, and native code touches no Python state.
+    py::gil_scoped_release release;
+    model.predict(view, options, out_data, view.rows * columns);
+  }
+  return out;
+}
+
+py::dict summary_of(const sapwood::Model& model) {
+  const sapwood::ModelSummary s = model.summary();
+  py::dict d;
+  d["kind"] = s.kind == sapwood::ModelKind::kForest ? "forest" : "linear";
+  d["n_trees"] = s.n_trees;
+  d["n_nodes"] = s.n_nodes;
+  d["n_leaves"] = s.n_leaves;
+  d["max_depth"] = s.max_depth;
+  return d;
+}
+
+py::dict runtime_info() {
+  const sapwood::RuntimeInfo info = sapwood::runtime_info();
+  py::dict d;
+  d["version"] = info.version;
+  d["compiler"] = info.compiler;
+  d["openmp"] = info.openmp;
+  d["default_threads"] = info.default_threads;
+  d["isa_compiled"] = info.isa_compiled;
+  d["isa_supported"] = info.isa_supported;
+  d["isa_active"] = info.isa_active;
+  return d;
+}
+
+}  // namespace
+
+PYBIND11_MODULE(_core, m) {
+  m.doc() = "sapwood's private native module; use the sapwood package instead.";
+  m.attr("__version__") = SAPWOOD_VERSION;
+
+  static py::exception<Error> model_error(m, "ModelError", PyExc_ValueError);
+  py::register_exception_translator([](std::exception_ptr error) {
+    try {
+      if (error) std::rethrow_exception(error);
+    } catch (const Error& e) {
+      switch (e.code()) {
+        case ErrorCode::kInvalidArgument:
+          PyErr_SetString(PyExc_ValueError, e.what());
+          return;
+        case ErrorCode::kInvalidModel:
+        case ErrorCode::kUnsupported:
+          py::set_error(model_error, e.what());
+          return;
+        case ErrorCode::kInternal:
+          PyErr_SetString(PyExc_RuntimeError, e.what());
+          return;
+      }
+      PyErr_SetString(PyExc_RuntimeError, e.what());
+    }
+  });
+
+  py::class_<sapwood::Model>(m, "Model")
+      .def_property_readonly("n_features", &sapwood::Model::n_features)
+      .def_property_readonly("n_outputs", &sapwood::Model::n_outputs)
+      .def("output_columns", [](const sapwood::Model& model, int output) {
+        return model.output_columns(static_cast<sapwood::Output>(output));
+      })
+      .def("summary", &summary_of)
+      .def("arrays", &arrays_of)
+      .def("predict", &predict, py::arg("x"), py::arg("output"), py::arg("n_threads"));
+
+  m.def("forest_from_arrays", &forest_from_arrays);
+  m.def("linear_from_arrays", &linear_from_arrays);
+  m.def("runtime_info", &runtime_info);
+}

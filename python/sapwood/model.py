@@ -1,0 +1,183 @@
+"""sapwood.Model: the user-facing handle on a loaded model."""
+
+from __future__ import annotations
+
+from typing import Any, Dict, List, Optional, Sequence, Union
+
+import numpy as np
+
+from . import _core
+from ._input import as_matrix
+
+# Output kinds understood by the native predictor (sapwood::Output).
+_RAW, _VALUE, _CLASS = 0, 1, 2
+
+
+class Model:
+    """A model loaded into sapwood's native engine.
+
+    Build one with :func:`sapwood.load`; it predicts what the source library predicts, with
+    the same shapes and meanings. A Model is immutable and safe to share between threads.
+
+    Example
+    -------
+    >>> from sklearn.ensemble import RandomForestRegressor
+    >>> import numpy as np, sapwood
+    >>> X = np.random.default_rng(0).normal(size=(200, 4))
+    >>> rf = RandomForestRegressor(n_estimators=10, random_state=0).fit(X, X[:, 0])
+    >>> model = sapwood.load(rf)
+    >>> bool(np.array_equal(model.predict(X), rf.predict(X)))
+    True
+    """
+
+    def __init__(self, core: Any, meta: Dict[str, Any]) -> None:
+        self._core = core
+        self._meta = meta
+
+    # ---------------------------------------------------------------- properties
+    @property
+    def n_features(self) -> int:
+        """Number of input columns the model reads."""
+        return int(self._core.n_features)
+
+    @property
+    def n_outputs(self) -> int:
+        """Number of margin columns (classes of a multiclass model, targets of a regressor)."""
+        return int(self._core.n_outputs)
+
+    @property
+    def classes_(self) -> Any:
+        """Class labels of a classifier, in the source's order (a list per output when multi-output)."""
+        if self._meta.get("task") != "classifier":
+            raise AttributeError("classes_ exists only on classifiers")
+        return self._meta["classes"]
+
+    @property
+    def feature_names(self) -> Optional[List[str]]:
+        """Names of the input columns when the source recorded them, else None."""
+        names = self._meta.get("feature_names")
+        return list(names) if names is not None else None
+
+    @property
+    def source(self) -> str:
+        """The library object this model was loaded from, e.g. 'sklearn.ensemble.RandomForestClassifier'."""
+        return str(self._meta.get("source", ""))
+
+    @property
+    def is_classifier(self) -> bool:
+        return self._meta.get("task") == "classifier"
+
+    # ---------------------------------------------------------------- prediction
+    def predict(self, X: Any, *, n_threads: Optional[int] = None) -> np.ndarray:
+        """Predict like the source's ``predict``: class labels, regression values or, for
+        anomaly detectors, +1 (inlier) / -1 (outlier)."""
+        task = self._meta.get("task")
+        if task == "anomaly":
+            decision = self.decision_function(X, n_threads=n_threads)
+            labels = np.ones(decision.shape, dtype=int)
+            labels[decision < 0] = -1
+            return labels
+        if task != "classifier":
+            return self._shape_values(self._run(X, _VALUE, n_threads))
+        groups = self._meta.get("output_groups")
+        if groups is not None:
+            return self._predict_multioutput(self._run(X, _VALUE, n_threads), groups)
+        index = self._run(X, _CLASS, n_threads)[:, 0].astype(np.intp)
+        return np.asarray(self._meta["classes"]).take(index, axis=0)
+
+    def predict_proba(self, X: Any, *, n_threads: Optional[int] = None) -> Union[np.ndarray, List[np.ndarray]]:
+        """Class probabilities, columns in the order of ``classes_`` (a list of arrays per
+        output for multi-output classifiers)."""
+        if not self.is_classifier or not self._meta.get("has_proba", True):
+            raise AttributeError(f"{self.source or 'this model'} has no predict_proba")
+        values = self._run(X, _VALUE, n_threads)
+        groups = self._meta.get("output_groups")
+        if groups is not None:
+            return _split_groups(values, groups)
+        return values
+
+    def predict_raw(self, X: Any, *, n_threads: Optional[int] = None) -> np.ndarray:
+        """The untransformed margin: ``decision_function`` where the source has one, the raw
+        score of boosted models, the averaged leaf values of forests. One column becomes 1-D."""
+        raw = self._run(X, _RAW, n_threads)
+        return raw[:, 0] if raw.shape[1] == 1 else raw
+
+    def score_samples(self, X: Any, *, n_threads: Optional[int] = None) -> np.ndarray:
+        """Anomaly score of each row, as IsolationForest.score_samples (lower = more abnormal)."""
+        self._require_anomaly("score_samples")
+        return self._run(X, _VALUE, n_threads)[:, 0]
+
+    def decision_function(self, X: Any, *, n_threads: Optional[int] = None) -> np.ndarray:
+        """IsolationForest.decision_function: score_samples minus the fitted offset."""
+        self._require_anomaly("decision_function")
+        return self.score_samples(X, n_threads=n_threads) - self._meta["offset"]
+
+    # ---------------------------------------------------------------- plumbing
+    def _run(self, X: Any, output: int, n_threads: Optional[int]) -> np.ndarray:
+        matrix = as_matrix(
+            X,
+            self.n_features,
+            feature_names=self._meta.get("feature_names"),
+            encoders=self._meta.get("encoders"),
+        )
+        return self._core.predict(matrix, output, _thread_count(n_threads))
+
+    def _shape_values(self, values: np.ndarray) -> np.ndarray:
+        return values[:, 0] if self._meta.get("single_target", values.shape[1] == 1) else values
+
+    def _predict_multioutput(self, values: np.ndarray, groups: Sequence[int]) -> np.ndarray:
+        classes = self._meta["classes"]
+        parts = _split_groups(values, groups)
+        out = np.empty((values.shape[0], len(groups)), dtype=np.asarray(classes[0]).dtype)
+        for k, part in enumerate(parts):
+            out[:, k] = np.asarray(classes[k]).take(np.argmax(part, axis=1), axis=0)
+        return out
+
+    def _require_anomaly(self, method: str) -> None:
+        if self._meta.get("task") != "anomaly":
+            raise AttributeError(f"{method} exists only on anomaly detectors")
+
+    def summary(self) -> Dict[str, Any]:
+        """Kind, trees, nodes, leaves and depth of the model."""
+        return dict(self._core.summary())
+
+    def __repr__(self) -> str:
+        s = self._core.summary()
+        name = self.source.rsplit(".", 1)[-1] or "model"
+        if s["kind"] == "forest":
+            shape = f"forest, {s['n_trees']:,} trees, {s['n_nodes']:,} nodes, max depth {s['max_depth']}"
+        else:
+            shape = "linear"
+        return (
+            f"<sapwood.Model {name}: {shape}, {self.n_features} features, "
+            f"{self.n_outputs} output{'s' if self.n_outputs != 1 else ''}>"
+        )
+
+    # Pickled by the arrays the native model was built from: no native pointer crosses.
+    def __reduce__(self) -> Any:
+        return (_rebuild, (self._core.arrays(), self._meta))
+
+
+def _rebuild(arrays: Dict[str, Any], meta: Dict[str, Any]) -> Model:
+    return Model(_build_core(arrays), meta)
+
+
+def _build_core(arrays: Dict[str, Any]) -> Any:
+    if arrays.get("kind", "forest") == "linear":
+        return _core.linear_from_arrays(arrays)
+    return _core.forest_from_arrays(arrays)
+
+
+def _split_groups(values: np.ndarray, groups: Sequence[int]) -> List[np.ndarray]:
+    edges = np.cumsum([0, *groups])
+    return [values[:, edges[k] : edges[k + 1]] for k in range(len(groups))]
+
+
+def _thread_count(n_threads: Optional[int]) -> int:
+    if n_threads is None:
+        return 0
+    if isinstance(n_threads, bool) or not isinstance(n_threads, (int, np.integer)):
+        raise TypeError(f"n_threads must be an int or None, got {type(n_threads).__name__}")
+    if n_threads < 1:
+        raise ValueError(f"n_threads must be at least 1 (or None for all cores), got {n_threads}")
+    return int(n_threads)
