@@ -33,7 +33,7 @@ def _aligned_view(X: np.ndarray) -> np.ndarray:
     address_ok = X.__array_interface__["data"][0] % itemsize == 0
     if strides_ok and address_ok:
         return X
-    return np.ascontiguousarray(X)
+    return np.array(X, order="C", copy=True)  # a fresh allocation is always aligned
 
 
 def _numeric_array(X: Any) -> np.ndarray:
