@@ -49,12 +49,15 @@ def _assert_same(model, estimator, X):
 TREE_CASES = [
     ("DecisionTreeRegressor", lambda: sk_tree.DecisionTreeRegressor(max_depth=8, random_state=0), "reg"),
     ("DecisionTreeClassifier", lambda: sk_tree.DecisionTreeClassifier(max_depth=8, random_state=0), "clf"),
+    # Impure leaves: probabilities are fractions whose sums and averages round.
+    ("DecisionTreeClassifier-shallow", lambda: sk_tree.DecisionTreeClassifier(max_depth=4, random_state=0), "clf"),
     ("ExtraTreeRegressor", lambda: sk_tree.ExtraTreeRegressor(max_depth=8, random_state=0), "reg"),
     ("ExtraTreeClassifier", lambda: sk_tree.ExtraTreeClassifier(max_depth=8, random_state=0), "clf"),
     ("RandomForestRegressor", lambda: sk_ensemble.RandomForestRegressor(n_estimators=15, max_depth=10, random_state=0), "reg"),
     ("RandomForestClassifier", lambda: sk_ensemble.RandomForestClassifier(n_estimators=15, random_state=0), "clf"),
+    ("RandomForestClassifier-shallow", lambda: sk_ensemble.RandomForestClassifier(n_estimators=40, max_depth=5, random_state=0), "clf"),
     ("ExtraTreesRegressor", lambda: sk_ensemble.ExtraTreesRegressor(n_estimators=15, random_state=0), "reg"),
-    ("ExtraTreesClassifier", lambda: sk_ensemble.ExtraTreesClassifier(n_estimators=15, random_state=0), "clf"),
+    ("ExtraTreesClassifier", lambda: sk_ensemble.ExtraTreesClassifier(n_estimators=15, min_samples_leaf=5, random_state=0), "clf"),
 ]
 
 

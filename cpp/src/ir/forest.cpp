@@ -195,6 +195,10 @@ Forest make_forest(ForestSpec spec) {
   for (std::int64_t t = 0; t < n_trees; ++t) {
     forest.tree_depth[static_cast<std::size_t>(t)] = check_tree(spec, t, &forest.n_leaves);
   }
+  for (const std::uint8_t flags : spec.split_flags) {
+    forest.has_categorical |= (flags & split::kCategorical) != 0;
+    forest.has_missing_rules |= (flags & (split::kZeroIsMissing | split::kNanAsZero)) != 0;
+  }
   forest.spec = std::move(spec);
   return forest;
 }

@@ -13,6 +13,8 @@ struct Forest {
   std::vector<std::int32_t> trees_per_output;  // how many trees add to each output
   std::vector<std::int32_t> tree_depth;        // per tree, edges on its longest path
   std::int64_t n_leaves = 0;
+  bool has_categorical = false;    // some node is categorical
+  bool has_missing_rules = false;  // some node treats zero as missing or NaN as zero
 
   std::int64_t n_trees() const { return static_cast<std::int64_t>(spec.tree_offsets.size()) - 1; }
   std::int64_t n_nodes() const { return static_cast<std::int64_t>(spec.left_child.size()); }

@@ -1,6 +1,9 @@
-// Forest margins with the reference kernel: for a block of rows, trees in model order,
-// each leaf added to its output(s) in the accumulation type. Adding trees in model order
-// from the base score is what makes sums bit-identical to the source libraries.
+// Forest margins with the reference kernel. A block of rows is first gathered into a
+// contiguous buffer of doubles, each value rounded as the source library rounds its input
+// (so the walk reads one layout whatever the caller's dtype and strides); then trees are
+// walked in model order and each leaf is added to its output(s) in the accumulation type.
+// Adding trees in model order from the base score is what makes sums bit-identical to the
+// source libraries.
 #include <vector>
 
 #include "kernels/scalar/tree_walk.hpp"
@@ -22,49 +25,45 @@ kernels::ForestView view_of(const ForestSpec& spec) {
           spec.leaf_size};
 }
 
-// One row of X read in place, each value rounded as the source library rounds it.
-template <class In, bool kRoundToFloat>
-struct RowReader {
-  const In* row;
-  std::int64_t col_stride;
-  double operator()(std::int32_t j) const {
-    const In value = row[j * col_stride];
-    if constexpr (kRoundToFloat) {
-      return static_cast<double>(static_cast<float>(value));
-    } else {
-      return static_cast<double>(value);
+template <class In>
+void gather_rows(const MatrixView& x, std::int64_t begin, std::int64_t end, bool round_to_float,
+                 double* rows) {
+  const auto* data = static_cast<const In*>(x.data);
+  for (std::int64_t r = begin; r < end; ++r) {
+    const In* row = data + r * x.row_stride;
+    double* out = rows + (r - begin) * x.cols;
+    for (std::int64_t j = 0; j < x.cols; ++j) {
+      const In value = row[j * x.col_stride];
+      out[j] = round_to_float ? static_cast<double>(static_cast<float>(value)) : static_cast<double>(value);
     }
   }
-};
+}
 
-template <class In, bool kRoundToFloat, class Acc>
-void margins_block(const Forest& forest, const MatrixView& x, std::int64_t begin, std::int64_t end,
-                   double* out) {
+template <class Acc, bool kCategorical, bool kMissingRules>
+void walk_block(const Forest& forest, const double* rows, std::int64_t n_rows, std::int64_t n_cols,
+                double* out) {
   const ForestSpec& spec = forest.spec;
   const kernels::ForestView view = view_of(spec);
-  const std::int64_t rows = end - begin;
   const std::int64_t n_outputs = spec.n_outputs;
   const bool mean = spec.aggregation == Aggregation::kMean;
 
-  std::vector<Acc> acc(static_cast<std::size_t>(rows * n_outputs));
-  for (std::int64_t r = 0; r < rows; ++r) {
+  std::vector<Acc> acc(static_cast<std::size_t>(n_rows * n_outputs));
+  for (std::int64_t r = 0; r < n_rows; ++r) {
     for (std::int64_t k = 0; k < n_outputs; ++k) {
       acc[static_cast<std::size_t>(r * n_outputs + k)] =
           mean ? Acc{0} : static_cast<Acc>(spec.base_score[static_cast<std::size_t>(k)]);
     }
   }
-  const auto* data = static_cast<const In*>(x.data);
   for (std::int64_t t = 0; t < forest.n_trees(); ++t) {
     const std::int64_t tree_output = spec.leaf_size == 1 ? spec.tree_outputs[static_cast<std::size_t>(t)] : 0;
-    for (std::int64_t r = 0; r < rows; ++r) {
-      const RowReader<In, kRoundToFloat> row{data + (begin + r) * x.row_stride, x.col_stride};
-      const std::int64_t leaf = kernels::scalar::find_leaf(view, t, row);
+    for (std::int64_t r = 0; r < n_rows; ++r) {
+      const std::int64_t leaf = kernels::scalar::find_leaf<kCategorical, kMissingRules>(view, t, rows + r * n_cols);
       const double* value = spec.leaf_values.data() + leaf * spec.leaf_size;
       Acc* row_acc = acc.data() + r * n_outputs + tree_output;
       for (std::int32_t k = 0; k < spec.leaf_size; ++k) row_acc[k] += static_cast<Acc>(value[k]);
     }
   }
-  for (std::int64_t r = 0; r < rows; ++r) {
+  for (std::int64_t r = 0; r < n_rows; ++r) {
     for (std::int64_t k = 0; k < n_outputs; ++k) {
       Acc margin = acc[static_cast<std::size_t>(r * n_outputs + k)];
       if (mean) {
@@ -76,25 +75,32 @@ void margins_block(const Forest& forest, const MatrixView& x, std::int64_t begin
   }
 }
 
-template <class In>
-void margins_for_input(const Forest& forest, const MatrixView& x, std::int64_t begin,
-                       std::int64_t end, double* out) {
-  const bool round_to_float = forest.spec.input_precision == Precision::kFloat32;
-  const bool float_sums = forest.spec.accumulation == Precision::kFloat32;
-  if (round_to_float) {
-    if (float_sums) return margins_block<In, true, float>(forest, x, begin, end, out);
-    return margins_block<In, true, double>(forest, x, begin, end, out);
+template <class Acc>
+void walk_block_for(const Forest& forest, const double* rows, std::int64_t n_rows, std::int64_t n_cols,
+                    double* out) {
+  if (forest.has_categorical) {
+    if (forest.has_missing_rules) return walk_block<Acc, true, true>(forest, rows, n_rows, n_cols, out);
+    return walk_block<Acc, true, false>(forest, rows, n_rows, n_cols, out);
   }
-  if (float_sums) return margins_block<In, false, float>(forest, x, begin, end, out);
-  return margins_block<In, false, double>(forest, x, begin, end, out);
+  if (forest.has_missing_rules) return walk_block<Acc, false, true>(forest, rows, n_rows, n_cols, out);
+  walk_block<Acc, false, false>(forest, rows, n_rows, n_cols, out);
 }
 
 }  // namespace
 
 void forest_margins(const Forest& forest, const MatrixView& x, std::int64_t begin,
                     std::int64_t end, double* out) {
-  if (x.dtype == DType::kFloat32) return margins_for_input<float>(forest, x, begin, end, out);
-  return margins_for_input<double>(forest, x, begin, end, out);
+  const bool round_to_float = forest.spec.input_precision == Precision::kFloat32;
+  std::vector<double> rows(static_cast<std::size_t>((end - begin) * x.cols));
+  if (x.dtype == DType::kFloat32) {
+    gather_rows<float>(x, begin, end, round_to_float, rows.data());
+  } else {
+    gather_rows<double>(x, begin, end, round_to_float, rows.data());
+  }
+  if (forest.spec.accumulation == Precision::kFloat32) {
+    return walk_block_for<float>(forest, rows.data(), end - begin, x.cols, out);
+  }
+  walk_block_for<double>(forest, rows.data(), end - begin, x.cols, out);
 }
 
 }  // namespace sapwood::detail

@@ -22,32 +22,47 @@ inline bool category_listed(const ForestView& forest, std::int64_t node, double 
   return std::binary_search(first, last, category);
 }
 
+// What a forest uses, known once per call so that the walk of a plain numeric forest
+// carries no tests for rules it never meets.
+struct WalkTraits {
+  bool categorical;      // some node is categorical
+  bool missing_rules;    // some node has kZeroIsMissing or kNanAsZero
+};
+
+template <bool kCategorical, bool kMissingRules>
 inline bool goes_left(const ForestView& forest, std::int64_t node, double x) {
   const std::uint8_t flags = forest.split_flags[node];
   const bool default_left = (flags & split::kDefaultLeft) != 0;
-  if ((flags & split::kCategorical) != 0) {
+  if constexpr (kCategorical) {
+    if ((flags & split::kCategorical) != 0) {
+      if (std::isnan(x)) return default_left;
+      const bool listed_go_right = (flags & split::kCategoriesRight) != 0;
+      return category_listed(forest, node, x) != listed_go_right;
+    }
+  }
+  if constexpr (kMissingRules) {
+    if (std::isnan(x)) {
+      if ((flags & split::kNanAsZero) == 0 || (flags & split::kZeroIsMissing) != 0) return default_left;
+      x = 0.0;
+    }
+    if ((flags & split::kZeroIsMissing) != 0 && x == 0.0) return default_left;
+  } else {
     if (std::isnan(x)) return default_left;
-    const bool listed_go_right = (flags & split::kCategoriesRight) != 0;
-    return category_listed(forest, node, x) != listed_go_right;
   }
-  if (std::isnan(x)) {
-    if ((flags & split::kNanAsZero) == 0 || (flags & split::kZeroIsMissing) != 0) return default_left;
-    x = 0.0;
-  }
-  if ((flags & split::kZeroIsMissing) != 0 && x == 0.0) return default_left;
   const double threshold = forest.threshold[node];
   return (flags & split::kLessEqual) != 0 ? x <= threshold : x < threshold;
 }
 
-// Returns the global index of the leaf that a row reaches in `tree`. `feature_value(j)`
-// gives the row's value of feature j, already rounded to the model's input precision.
-template <class FeatureValue>
-std::int64_t find_leaf(const ForestView& forest, std::int64_t tree, const FeatureValue& feature_value) {
+// Returns the global index of the leaf that `row` reaches in `tree`. The row holds every
+// feature as a double, already rounded to the model's input precision.
+template <bool kCategorical, bool kMissingRules>
+std::int64_t find_leaf(const ForestView& forest, std::int64_t tree, const double* row) {
   const std::int64_t base = forest.tree_offsets[tree];
   std::int64_t node = base;
   while (forest.left_child[node] != -1) {
-    const double x = feature_value(forest.feature[node]);
-    node = base + (goes_left(forest, node, x) ? forest.left_child[node] : forest.right_child[node]);
+    const double x = row[forest.feature[node]];
+    node = base + (goes_left<kCategorical, kMissingRules>(forest, node, x) ? forest.left_child[node]
+                                                                           : forest.right_child[node]);
   }
   return node;
 }

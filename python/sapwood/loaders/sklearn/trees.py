@@ -9,6 +9,8 @@ missing-value branch, so NaN fails ``<=`` and goes right there.
 
 from __future__ import annotations
 
+import functools
+import inspect
 from typing import Any, Callable, Dict, Optional
 
 import numpy as np
@@ -47,15 +49,30 @@ def _add_tree(
     )
 
 
+@functools.lru_cache(maxsize=None)
+def _predict_proba_normalizes() -> bool:
+    """Whether this scikit-learn's DecisionTreeClassifier.predict_proba divides tree_.value
+    by its row sums. Recent releases store proportions and return them as they are; older
+    ones stored weighted counts and normalised. Read from the installed source, so each
+    version is matched as it computes."""
+    from sklearn.tree import DecisionTreeClassifier
+
+    try:
+        return "normalizer" in inspect.getsource(DecisionTreeClassifier.predict_proba)
+    except (OSError, TypeError):  # no source shipped: releases without it normalised
+        return True
+
+
 def _class_probabilities(tree: Any, n_classes: np.ndarray) -> np.ndarray:
-    """Per-node class probabilities, computed as DecisionTreeClassifier.predict_proba does
-    (value / row sum, a zero sum left at 1), outputs side by side."""
+    """Per-node class probabilities exactly as DecisionTreeClassifier.predict_proba computes
+    them, outputs side by side."""
     parts = []
     for k, n in enumerate(n_classes):
         proba = tree.value[:, k, :n].copy()
-        normalizer = proba.sum(axis=1)[:, np.newaxis]
-        normalizer[normalizer == 0.0] = 1.0
-        proba /= normalizer
+        if _predict_proba_normalizes():
+            normalizer = proba.sum(axis=1)[:, np.newaxis]
+            normalizer[normalizer == 0.0] = 1.0
+            proba /= normalizer
         parts.append(proba)
     return np.hstack(parts)
 
