@@ -169,3 +169,19 @@ def test_one_vs_rest_over_unsupported_members_is_refused():
     estimator = multiclass.OneVsRestClassifier(KNeighborsClassifier()).fit(X, y)
     with pytest.raises(TypeError, match="KNeighborsClassifier"):
         sapwood.load(estimator)
+
+
+@pytest.mark.parametrize("make", [lm.LogisticRegression, lm.Ridge, lm.LinearRegression])
+def test_models_fitted_on_float32_agree_to_float32_rounding(make):
+    """scikit-learn keeps float32 coefficients and computes float32 X in float32 (sgemm);
+    sapwood always sums in float64, so the two agree to float32 rounding."""
+    X, y = make_classification(n_classes=3)
+    X = _scaled(X).astype(np.float32)
+    estimator = make().fit(X, y)
+    model = sapwood.load(estimator)
+    expected = estimator.decision_function(X) if hasattr(estimator, "decision_function") else estimator.predict(X)
+    assert expected.dtype == np.float32
+    np.testing.assert_allclose(model.predict_raw(X), expected, rtol=2e-5, atol=2e-6)
+    np.testing.assert_allclose(model.predict_raw(X.astype(np.float64)),
+                               estimator.decision_function(X.astype(np.float64)) if hasattr(estimator, "decision_function")
+                               else estimator.predict(X.astype(np.float64)), rtol=1e-12, atol=1e-12)
