@@ -29,6 +29,7 @@ class Transform(IntEnum):
     NORMALIZE = 5
     ISOLATION_SCORE = 6
     OVR_SIGMOID = 7
+    MODIFIED_HUBER = 8
 
 
 class ClassRule(IntEnum):

@@ -90,6 +90,7 @@ CLASSIFIERS = [
     lambda: lm.RidgeClassifier(),
     lambda: lm.SGDClassifier(loss="log_loss", random_state=0),
     lambda: lm.SGDClassifier(loss="hinge", random_state=0),
+    lambda: lm.SGDClassifier(loss="modified_huber", random_state=0),
     lambda: svm.LinearSVC(random_state=0),
 ]
 

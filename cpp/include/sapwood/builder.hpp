@@ -19,6 +19,8 @@ enum class Transform : std::uint8_t {
   kNormalize = 5,         // rows with a non-zero sum scaled to sum 1 (one-vs-rest probabilities)
   kIsolationScore = 6,    // IsolationForest score_samples: -2^(-x / param)
   kOvrSigmoid = 7,        // sigmoid per column, then as kNormalize (one-vs-rest over logistic models)
+  kModifiedHuber = 8,     // (clip(x, -1, 1) + 1) / 2 per column; several columns normalised as
+                          // kSigmoidNormalize; binary classifiers report [1 - p, p]
 };
 
 // How a classifier turns a row's outputs into a class index.

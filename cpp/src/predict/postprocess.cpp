@@ -14,10 +14,25 @@ namespace {
 bool reports_two_columns(const OutputRule& rule) {
   // A binary classifier with one margin column reports [P(class 0), P(class 1)].
   return rule.n_outputs == 1 && rule.class_rule != ClassRule::kNone &&
-         rule.transform == Transform::kSigmoid;
+         (rule.transform == Transform::kSigmoid || rule.transform == Transform::kModifiedHuber);
 }
 
 double sigmoid(double slope, double x) { return 1.0 / (1.0 + std::exp(-(slope * x))); }
+
+// SGDClassifier(loss="modified_huber").predict_proba: (clip(x, -1, 1) + 1) / 2.
+double modified_huber(double x) { return (std::fmin(std::fmax(x, -1.0), 1.0) + 1.0) / 2.0; }
+
+// scikit-learn's rule for rows of one-vs-rest probabilities: scaled to sum 1, and a row whose
+// values are all 0 becomes uniform rather than 0/0 (_predict_proba_lr, SGD's modified_huber).
+void normalize_or_uniform(double* values, std::int32_t n) {
+  double sum = 0.0;
+  for (std::int32_t k = 0; k < n; ++k) sum += values[k];
+  if (sum == 0.0) {
+    for (std::int32_t k = 0; k < n; ++k) values[k] = 1.0 / n;
+    return;
+  }
+  for (std::int32_t k = 0; k < n; ++k) values[k] /= sum;
+}
 
 // OneVsRestClassifier.predict_proba: np.divide(Y, row_sums, where=row_sums != 0), so a
 // row summing to zero is left as it is. `values` and `out` may be the same.
@@ -56,21 +71,20 @@ void transform_row(const OutputRule& rule, const double* margin, double* out) {
     case Transform::kExp:
       for (std::int32_t k = 0; k < n; ++k) out[k] = std::exp(margin[k]);
       return;
-    case Transform::kSigmoidNormalize: {
-      double sum = 0.0;
-      for (std::int32_t k = 0; k < n; ++k) {
-        out[k] = sigmoid(rule.transform_param, margin[k]);
-        sum += out[k];
-      }
-      // scikit-learn's _predict_proba_lr: a row whose probabilities all underflow to 0
-      // becomes uniform rather than 0/0.
-      if (sum == 0.0) {
-        for (std::int32_t k = 0; k < n; ++k) out[k] = 1.0 / n;
+    case Transform::kSigmoidNormalize:
+      for (std::int32_t k = 0; k < n; ++k) out[k] = sigmoid(rule.transform_param, margin[k]);
+      normalize_or_uniform(out, n);
+      return;
+    case Transform::kModifiedHuber:
+      if (reports_two_columns(rule)) {
+        const double p = modified_huber(margin[0]);
+        out[0] = 1.0 - p;
+        out[1] = p;
         return;
       }
-      for (std::int32_t k = 0; k < n; ++k) out[k] /= sum;
+      for (std::int32_t k = 0; k < n; ++k) out[k] = modified_huber(margin[k]);
+      if (n > 1) normalize_or_uniform(out, n);
       return;
-    }
     case Transform::kNormalize:
       normalize_nonzero(margin, n, out);
       return;

@@ -51,8 +51,10 @@ def _proba_transform(estimator: Any, n_classes: int) -> "tuple":
         return True, Transform.SIGMOID_NORMALIZE if ovr else Transform.SOFTMAX
     if name == "SGDClassifier" and estimator.loss == "log_loss":
         return True, Transform.SIGMOID if n_classes <= 2 else Transform.SIGMOID_NORMALIZE
-    # Hinge-type losses have no probabilities; modified_huber's are not supported yet.
-    return False, Transform.SIGMOID if n_classes <= 2 else Transform.IDENTITY
+    if name == "SGDClassifier" and estimator.loss == "modified_huber":
+        return True, Transform.MODIFIED_HUBER
+    # Hinge-type losses have no probabilities.
+    return False, Transform.IDENTITY
 
 
 def _classifier(estimator: Any) -> Model:
