@@ -8,11 +8,11 @@ function(sapwood_warnings target)
   endif()
 endfunction()
 
-# Sanitizers apply to everything built after this call, so the Python module, the core
-# and the tests agree on the runtime they link.
-function(sapwood_sanitizers)
+# A macro, so that the options land on the calling directory (the project root) and reach
+# every target below it: the core, the Python module and the tests link one runtime.
+macro(sapwood_sanitizers)
   if(SAPWOOD_SANITIZE)
     add_compile_options(-fsanitize=${SAPWOOD_SANITIZE} -fno-omit-frame-pointer -fno-sanitize-recover=all)
     add_link_options(-fsanitize=${SAPWOOD_SANITIZE})
   endif()
-endfunction()
+endmacro()

@@ -27,7 +27,7 @@ enum class Transform : std::uint8_t {
 enum class ClassRule : std::uint8_t {
   kNone = 0,              // not a classifier
   kArgmaxRaw = 1,         // first maximum of the margin
-  kArgmaxRawLast = 2,     // last maximum of the margin (scikit-learn's OneVsRestClassifier)
+  kArgmaxRawLast = 2,     // last maximum of the margin (ties go to the last class)
   kRawPositive = 3,       // one margin column: class 1 iff margin > 0
   kRawNonNegative = 4,    // one margin column: class 1 iff margin >= 0
   kArgmaxValue = 5,       // first maximum of the transformed output
