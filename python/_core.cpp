@@ -45,7 +45,11 @@ py::array_t<T> to_array(const std::vector<T>& values) {
 sapwood::ModelInfo info_from(const py::dict& values) {
   sapwood::ModelInfo info;
   info.feature_names = get_or<std::vector<std::string>>(values, "feature_names", {});
+  info.feature_types = get_or<std::vector<std::string>>(values, "feature_types", {});
   info.source = get_or<std::string>(values, "source", "");
+  info.objective = get_or<std::string>(values, "objective", "");
+  info.trees_per_iteration = get_or<std::int32_t>(values, "trees_per_iteration", 0);
+  info.categories_json = get_or<std::string>(values, "categories_json", "");
   return info;
 }
 
@@ -64,7 +68,12 @@ sapwood::Model forest_from_arrays(const py::dict& d) {
   spec.leaf_values = to_vector<double>(d, "leaf_values");
   spec.category_offsets = to_vector<std::int64_t>(d, "category_offsets");
   spec.categories = to_vector<std::int32_t>(d, "categories");
+  spec.linear_offsets = to_vector<std::int64_t>(d, "linear_offsets");
+  spec.linear_features = to_vector<std::int32_t>(d, "linear_features");
+  spec.linear_coefs = to_vector<double>(d, "linear_coefs");
+  spec.linear_const = to_vector<double>(d, "linear_const");
   spec.input_precision = static_cast<sapwood::Precision>(get_or<int>(d, "input_precision", 1));
+  spec.zero_threshold = get_or<double>(d, "zero_threshold", 0.0);
   spec.accumulation = static_cast<sapwood::Precision>(get_or<int>(d, "accumulation", 1));
   spec.aggregation = static_cast<sapwood::Aggregation>(get_or<int>(d, "aggregation", 0));
   spec.base_score = to_vector<double>(d, "base_score");
@@ -97,7 +106,41 @@ void put_common(py::dict& d, std::int32_t n_features, std::int32_t n_outputs, sa
   d["transform_param"] = transform_param;
   d["class_rule"] = static_cast<int>(class_rule);
   d["feature_names"] = info.feature_names;
+  d["feature_types"] = info.feature_types;
   d["source"] = info.source;
+  d["objective"] = info.objective;
+  d["trees_per_iteration"] = info.trees_per_iteration;
+  d["categories_json"] = info.categories_json;
+}
+
+py::dict info_of(const sapwood::Model& model) {
+  const sapwood::ModelInfo& info = model.info();
+  py::dict d;
+  d["feature_names"] = info.feature_names;
+  d["feature_types"] = info.feature_types;
+  d["source"] = info.source;
+  d["objective"] = info.objective;
+  d["trees_per_iteration"] = info.trees_per_iteration;
+  d["categories_json"] = info.categories_json;
+  return d;
+}
+
+// Parses a model file's bytes with the C++ readers; `format` is "" to detect it.
+sapwood::Model load_model_bytes(const py::bytes& data, const std::string& format) {
+  sapwood::ModelFormat chosen = sapwood::ModelFormat::kUnknown;
+  if (!format.empty()) {
+    for (auto candidate : {sapwood::ModelFormat::kXGBoostJson, sapwood::ModelFormat::kXGBoostUbjson,
+                           sapwood::ModelFormat::kLightGBMText}) {
+      if (format == sapwood::format_name(candidate)) chosen = candidate;
+    }
+    if (chosen == sapwood::ModelFormat::kUnknown) {
+      throw py::value_error("unknown model format '" + format +
+                            "' (expected xgboost-json, xgboost-ubjson or lightgbm-text)");
+    }
+  }
+  const std::string_view view(data);
+  py::gil_scoped_release release;  // `data` stays alive in the caller's frame
+  return sapwood::load_model_from_memory(view.data(), view.size(), chosen);
 }
 
 // The arrays a model was built from, in the form *_from_arrays takes.
@@ -117,7 +160,12 @@ py::dict arrays_of(const sapwood::Model& model) {
     d["leaf_values"] = to_array(f->leaf_values);
     d["category_offsets"] = to_array(f->category_offsets);
     d["categories"] = to_array(f->categories);
+    d["linear_offsets"] = to_array(f->linear_offsets);
+    d["linear_features"] = to_array(f->linear_features);
+    d["linear_coefs"] = to_array(f->linear_coefs);
+    d["linear_const"] = to_array(f->linear_const);
     d["input_precision"] = static_cast<int>(f->input_precision);
+    d["zero_threshold"] = f->zero_threshold;
     d["accumulation"] = static_cast<int>(f->accumulation);
     d["aggregation"] = static_cast<int>(f->aggregation);
     d["base_score"] = to_array(f->base_score);
@@ -229,9 +277,13 @@ PYBIND11_MODULE(_core, m) {
       })
       .def("summary", &summary_of)
       .def("arrays", &arrays_of)
+      .def("info", &info_of)
+      .def("select_iterations", &sapwood::Model::select_iterations, py::arg("begin"), py::arg("end"),
+           py::call_guard<py::gil_scoped_release>())
       .def("predict", &predict, py::arg("x"), py::arg("output"), py::arg("n_threads"));
 
   m.def("forest_from_arrays", &forest_from_arrays);
+  m.def("load_model_bytes", &load_model_bytes, py::arg("data"), py::arg("format") = "");
   m.def("linear_from_arrays", &linear_from_arrays);
   m.def("runtime_info", &runtime_info);
 }

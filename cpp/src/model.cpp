@@ -8,6 +8,7 @@
 
 #include "ir/forest.hpp"
 #include "ir/linear.hpp"
+#include "ir/select_trees.hpp"
 #include "predict/input.hpp"
 #include "predict/margins.hpp"
 #include "predict/postprocess.hpp"
@@ -62,6 +63,25 @@ Model Model::from_forest(ForestSpec spec) {
 
 Model Model::from_linear(LinearSpec spec) {
   return Model(std::make_shared<const Impl>(detail::make_linear(std::move(spec))));
+}
+
+Model Model::select_iterations(std::int64_t begin, std::int64_t end) const {
+  const detail::Forest* forest = impl_->forest();
+  const std::int32_t per_iteration = impl_->info().trees_per_iteration;
+  if (forest == nullptr || per_iteration <= 0) {
+    throw Error(ErrorCode::kInvalidArgument, "this model has no boosting iterations to select");
+  }
+  if (forest->n_trees() % per_iteration != 0) {
+    throw Error(ErrorCode::kInvalidArgument, "the model's trees do not divide into whole iterations");
+  }
+  const std::int64_t n_iterations = forest->n_trees() / per_iteration;
+  if (end == -1) end = n_iterations;
+  if (begin < 0 || begin >= end || end > n_iterations) {
+    throw Error(ErrorCode::kInvalidArgument,
+                "iterations [" + std::to_string(begin) + ", " + std::to_string(end) +
+                    ") are not a non-empty range within the model's " + std::to_string(n_iterations));
+  }
+  return from_forest(detail::select_trees(forest->spec, begin * per_iteration, end * per_iteration));
 }
 
 std::int32_t Model::n_features() const { return impl_->n_features(); }

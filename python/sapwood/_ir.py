@@ -18,6 +18,7 @@ THRESHOLD_FLOAT32 = 8
 CATEGORIES_RIGHT = 16
 ZERO_IS_MISSING = 32
 NAN_AS_ZERO = 64
+TRUNCATE_CATEGORY = 128
 
 
 class Transform(IntEnum):
@@ -30,6 +31,8 @@ class Transform(IntEnum):
     ISOLATION_SCORE = 6
     OVR_SIGMOID = 7
     MODIFIED_HUBER = 8
+    STEP = 9
+    SOFTPLUS = 10
 
 
 class ClassRule(IntEnum):

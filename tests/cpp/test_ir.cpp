@@ -95,7 +95,6 @@ SAPWOOD_TEST(float32_threshold_must_be_a_float32_value) {
 }
 
 SAPWOOD_TEST(unknown_flags_and_enums_are_refused) {
-  CHECK_THROWS(Model::from_forest(stump(0.5, 128)), ErrorCode::kInvalidModel, "split flags");
   ForestSpec spec = two_trees();
   spec.transform = static_cast<sapwood::Transform>(200);
   CHECK_THROWS(Model::from_forest(spec), ErrorCode::kInvalidModel, "transform");
@@ -172,6 +171,61 @@ SAPWOOD_TEST(linear_model_is_checked) {
   const Model model = Model::from_linear(spec);
   CHECK(model.summary().kind == sapwood::ModelKind::kLinear);
   CHECK(model.linear_spec() != nullptr && model.forest_spec() == nullptr);
+}
+
+SAPWOOD_TEST(linear_leaves_are_checked) {
+  ForestSpec spec = stump(0.0, 0, 2);
+  spec.linear_offsets = {0, 0, 1, 3};
+  spec.linear_features = {1, 0, 1};
+  spec.linear_coefs = {0.5, 1, 2};
+  spec.linear_const = {0, 1, 2};
+  Model::from_forest(spec);
+  ForestSpec bad = spec;
+  bad.linear_features[2] = 2;
+  CHECK_THROWS(Model::from_forest(bad), ErrorCode::kInvalidModel, "reads feature 2");
+  bad = spec;
+  bad.linear_offsets = {0, 2, 1, 3};
+  CHECK_THROWS(Model::from_forest(bad), ErrorCode::kInvalidModel, "linear_offsets decrease");
+  bad = spec;
+  bad.linear_offsets.back() = 4;
+  CHECK_THROWS(Model::from_forest(bad), ErrorCode::kInvalidModel, "linear_features");
+  bad = spec;
+  bad.linear_const.pop_back();
+  CHECK_THROWS(Model::from_forest(bad), ErrorCode::kInvalidModel, "linear_const");
+  bad = spec;
+  bad.linear_coefs[0] = std::nan("");
+  CHECK_THROWS(Model::from_forest(bad), ErrorCode::kInvalidModel, "coefficient 0 is NaN");
+  bad = stump(0.0, 0);
+  bad.linear_coefs = {1.0};
+  CHECK_THROWS(Model::from_forest(bad), ErrorCode::kInvalidModel, "without linear_offsets");
+}
+
+SAPWOOD_TEST(zero_threshold_must_be_finite_and_non_negative) {
+  ForestSpec spec = stump(0.0, 0);
+  spec.zero_threshold = -1.0;
+  CHECK_THROWS(Model::from_forest(spec), ErrorCode::kInvalidModel, "zero_threshold");
+  spec.zero_threshold = std::numeric_limits<double>::infinity();
+  CHECK_THROWS(Model::from_forest(spec), ErrorCode::kInvalidModel, "zero_threshold");
+}
+
+SAPWOOD_TEST(iterations_are_selected_by_whole_rounds) {
+  ForestSpec spec = two_trees();
+  spec.base_score = {0.5};
+  const Model all = Model::from_forest(spec);
+  CHECK_THROWS(all.select_iterations(0, 1), ErrorCode::kInvalidArgument, "no boosting iterations");
+  spec.info.trees_per_iteration = 1;
+  const Model model = Model::from_forest(spec);
+  const double x[] = {0, 0};
+  const sapwood::MatrixView view = sapwood::MatrixView::row_major(x, 1, 2);
+  CHECK_EQ_EXACT(model.select_iterations(0, 1).predict(view)[0], 0.5 + 1);
+  CHECK_EQ_EXACT(model.select_iterations(1, -1).predict(view)[0], 0.5 + 10);
+  CHECK_EQ_EXACT(model.select_iterations(0, -1).predict(view)[0], 0.5 + 11);
+  CHECK(model.select_iterations(1, 2).summary().n_nodes == 3);
+  CHECK_THROWS(model.select_iterations(1, 1), ErrorCode::kInvalidArgument, "non-empty range");
+  CHECK_THROWS(model.select_iterations(0, 3), ErrorCode::kInvalidArgument, "non-empty range");
+  CHECK_THROWS(model.select_iterations(-1, 1), ErrorCode::kInvalidArgument, "non-empty range");
+  spec.info.trees_per_iteration = 3;
+  CHECK_THROWS(Model::from_forest(spec).select_iterations(0, 1), ErrorCode::kInvalidArgument, "whole iterations");
 }
 
 SAPWOOD_TEST(deep_chain_does_not_overflow_the_stack) {

@@ -106,6 +106,51 @@ SAPWOOD_TEST(categorical_splits_follow_the_listed_side) {
   CHECK_EQ_EXACT(predict_column(nan_left, {kNaN})[0], -1);
 }
 
+SAPWOOD_TEST(truncated_categories_take_fractions_above_minus_one_as_zero) {
+  ForestSpec spec = categorical_stump(split::kTruncateCategory);
+  spec.category_offsets = {0, 2, 2, 2};
+  spec.categories = {0, 3};
+  const Model model = Model::from_forest(spec);
+  const std::vector<double> x = {0.0, -0.0, -0.5, -0.999, -1.0, -1.5, 3.7, 1.0, kNaN};
+  const std::vector<double> expected = {-1, -1, -1, -1, 1, 1, -1, 1, 1};
+  const std::vector<double> out = predict_column(model, x);
+  for (std::size_t i = 0; i < x.size(); ++i) CHECK_EQ_EXACT(out[i], expected[i]);
+  // Without the flag, (-1, 0) is not a category at all.
+  spec.split_flags[0] = split::kCategorical;
+  CHECK_EQ_EXACT(predict_column(Model::from_forest(spec), {-0.5})[0], 1);
+}
+
+SAPWOOD_TEST(zero_threshold_flushes_tiny_inputs_to_zero) {
+  // Zero is missing and goes left; with the flush, tiny values are zero too.
+  ForestSpec spec = stump(-1.0, split::kZeroIsMissing | split::kDefaultLeft);
+  const std::vector<double> x = {1e-36, -1e-36, 1e-35, 1e-30, kNaN};
+  const std::vector<double> plain = predict_column(Model::from_forest(spec), x);
+  spec.zero_threshold = static_cast<double>(1e-35f);
+  const std::vector<double> flushed = predict_column(Model::from_forest(spec), x);
+  const std::vector<double> expected_plain = {1, 1, 1, 1, -1};
+  const std::vector<double> expected_flushed = {-1, -1, -1, 1, -1};
+  for (std::size_t i = 0; i < x.size(); ++i) {
+    CHECK_EQ_EXACT(plain[i], expected_plain[i]);
+    CHECK_EQ_EXACT(flushed[i], expected_flushed[i]);
+  }
+}
+
+SAPWOOD_TEST(linear_leaves_add_their_terms_or_fall_back_on_nan) {
+  // Left leaf: 1 + 0.5 * x1; right leaf: 2 + 1 * x0 + 2 * x1; fallbacks -1 and +1.
+  ForestSpec spec = stump(0.0, 0, 2);
+  spec.linear_offsets = {0, 0, 1, 3};
+  spec.linear_features = {1, 0, 1};
+  spec.linear_coefs = {0.5, 1, 2};
+  spec.linear_const = {0, 1, 2};
+  const Model model = Model::from_forest(spec);
+  const double x[] = {-1, 4, 3, 5, 3, kNaN, -1, kNaN};
+  const std::vector<double> out = model.predict(MatrixView::row_major(x, 4, 2));
+  CHECK_EQ_EXACT(out[0], 1 + 0.5 * 4);
+  CHECK_EQ_EXACT(out[1], 2 + 3 + 2 * 5);
+  CHECK_EQ_EXACT(out[2], 1);   // right leaf reads x1 = NaN: its plain value
+  CHECK_EQ_EXACT(out[3], -1);  // left leaf reads x1 = NaN: its plain value
+}
+
 SAPWOOD_TEST(trees_sum_onto_the_base_score) {
   ForestSpec spec = two_trees();
   spec.base_score = {0.25};
@@ -228,6 +273,19 @@ SAPWOOD_TEST(exp_and_isolation_score) {
   spec.transform = sapwood::Transform::kIsolationScore;
   spec.transform_param = 4.0;
   CHECK_NEAR(predict_column(Model::from_linear(spec), {2.0})[0], -std::pow(2.0, -0.5), 1e-15);
+}
+
+SAPWOOD_TEST(step_and_softplus) {
+  LinearSpec spec;
+  spec.n_features = 1;
+  spec.coef = {1};
+  spec.transform = sapwood::Transform::kStep;
+  const std::vector<double> step = predict_column(Model::from_linear(spec), {-1.0, 0.0, 1e-300});
+  CHECK_EQ_EXACT(step[0], 0);
+  CHECK_EQ_EXACT(step[1], 0);
+  CHECK_EQ_EXACT(step[2], 1);
+  spec.transform = sapwood::Transform::kSoftplus;
+  CHECK_NEAR(predict_column(Model::from_linear(spec), {0.5})[0], std::log1p(std::exp(0.5)), 1e-15);
 }
 
 SAPWOOD_TEST(layouts_and_dtypes_give_the_same_answer) {

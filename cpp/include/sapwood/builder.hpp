@@ -21,6 +21,8 @@ enum class Transform : std::uint8_t {
   kOvrSigmoid = 7,        // sigmoid per column, then as kNormalize (one-vs-rest over logistic models)
   kModifiedHuber = 8,     // (clip(x, -1, 1) + 1) / 2 per column; several columns normalised as
                           // kSigmoidNormalize; binary classifiers report [1 - p, p]
+  kStep = 9,              // 1 if x > 0 else 0 per column (XGBoost binary:hinge)
+  kSoftplus = 10,         // log1p(exp(x)) per column (LightGBM cross_entropy_lambda)
 };
 
 // How a classifier turns a row's outputs into a class index.
@@ -49,15 +51,27 @@ constexpr std::uint8_t kThresholdFloat32 = 8;   // the threshold is a float32 va
 constexpr std::uint8_t kCategoriesRight = 16;   // categorical: listed categories go right (else left)
 constexpr std::uint8_t kZeroIsMissing = 32;     // numeric: 0 and NaN both take the default branch
 constexpr std::uint8_t kNanAsZero = 64;         // numeric: NaN is compared as 0.0
-constexpr std::uint8_t kKnownBits = 127;
+constexpr std::uint8_t kTruncateCategory = 128; // categorical: x in (-1, 0) is category 0, as
+                                                // C's int conversion truncates (LightGBM)
+constexpr std::uint8_t kKnownBits = 255;
 }  // namespace split
 
 struct ModelInfo {
   std::vector<std::string> feature_names;  // empty, or one per feature
+  std::vector<std::string> feature_types;  // empty, or one per feature (XGBoost's "q", "c", ...)
   std::string source;                      // e.g. "sklearn.ensemble.RandomForestClassifier"
+  std::string objective;                   // the source's objective or loss, when it has one
+  // Trees added per boosting iteration (0: the model has no iterations to select).
+  std::int32_t trees_per_iteration = 0;
+  // JSON text: the category values of categorical features, as the source saved them
+  // (XGBoost's "cats", LightGBM's pandas_categorical); empty when there are none.
+  std::string categories_json;
 };
 
 // A forest: every tree's nodes in one structure of arrays.
+//
+// Before any split, each input value is rounded to input_precision and, when
+// zero_threshold > 0, a value with |x| <= zero_threshold reads as 0.
 //
 // Tree t owns nodes [tree_offsets[t], tree_offsets[t + 1]); its first node is its root.
 // Child indices are local to the tree; a node with left_child == -1 is a leaf.
@@ -86,7 +100,16 @@ struct ForestSpec {
   std::vector<std::int64_t> category_offsets;
   std::vector<std::int32_t> categories;
 
+  // Linear leaves (leaf_size 1 only): empty, or n_nodes + 1 offsets, and then every leaf n
+  // outputs linear_const[n] + sum of linear_coefs[i] * x[linear_features[i]] over
+  // i in [linear_offsets[n], linear_offsets[n+1]) in order, or leaf_values[n] when one of
+  // those x is NaN (LightGBM's linear_tree).
+  std::vector<std::int64_t> linear_offsets;
+  std::vector<std::int32_t> linear_features;
+  std::vector<double> linear_coefs;
+  std::vector<double> linear_const;  // n_nodes when linear_offsets is not empty
   Precision input_precision = Precision::kFloat64;  // X is rounded to this before any split
+  double zero_threshold = 0.0;                      // > 0: |x| <= zero_threshold reads as 0
   Precision accumulation = Precision::kFloat64;     // the type leaf values are summed in
   Aggregation aggregation = Aggregation::kSum;
   std::vector<double> base_score;                   // n_outputs, or empty for zeros

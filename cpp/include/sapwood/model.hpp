@@ -41,6 +41,10 @@ class SAPWOOD_API Model {
   Transform transform() const;
   ClassRule class_rule() const;
 
+  // A model of boosting iterations [begin, end) only (end -1: to the last), as the sources'
+  // iteration_range / start_iteration + num_iteration do. Needs info().trees_per_iteration.
+  Model select_iterations(std::int64_t begin, std::int64_t end) const;
+
   // The description the model was built from (for serialisation and inspection).
   const ForestSpec* forest_spec() const;  // nullptr unless kind is kForest
   const LinearSpec* linear_spec() const;  // nullptr unless kind is kLinear

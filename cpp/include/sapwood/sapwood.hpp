@@ -3,6 +3,7 @@
 
 #include "sapwood/builder.hpp"
 #include "sapwood/error.hpp"
+#include "sapwood/load.hpp"
 #include "sapwood/matrix.hpp"
 #include "sapwood/model.hpp"
 #include "sapwood/options.hpp"

@@ -48,6 +48,36 @@ void check_categories(const ForestSpec& spec, std::int64_t node) {
   }
 }
 
+void check_linear_leaves(const ForestSpec& spec, std::size_t n_nodes) {
+  const auto& offsets = spec.linear_offsets;
+  if (offsets.empty()) {
+    if (!spec.linear_features.empty() || !spec.linear_coefs.empty() || !spec.linear_const.empty()) {
+      throw_invalid_model("linear leaf terms given without linear_offsets");
+    }
+    return;
+  }
+  if (spec.leaf_size != 1) throw_invalid_model("linear leaves need leaf_size 1");
+  check_size(offsets, n_nodes + 1, "linear_offsets");
+  check_size(spec.linear_const, n_nodes, "linear_const");
+  if (offsets.front() != 0) throw_invalid_model("linear_offsets must start at 0");
+  for (std::size_t n = 0; n < n_nodes; ++n) {
+    if (offsets[n + 1] < offsets[n]) throw_invalid_model("linear_offsets decrease at node ", n);
+  }
+  check_size(spec.linear_features, static_cast<std::size_t>(offsets.back()), "linear_features");
+  check_size(spec.linear_coefs, static_cast<std::size_t>(offsets.back()), "linear_coefs");
+  for (std::size_t i = 0; i < spec.linear_features.size(); ++i) {
+    const std::int32_t feature = spec.linear_features[i];
+    if (feature < 0 || feature >= spec.n_features) {
+      throw_invalid_model("linear leaf term ", i, " reads feature ", feature, " but the model has ",
+                          spec.n_features, " features");
+    }
+    if (std::isnan(spec.linear_coefs[i])) throw_invalid_model("linear leaf coefficient ", i, " is NaN");
+  }
+  for (std::size_t n = 0; n < n_nodes; ++n) {
+    if (std::isnan(spec.linear_const[n])) throw_invalid_model("linear leaf constant of node ", n, " is NaN");
+  }
+}
+
 void check_category_offsets(const ForestSpec& spec, std::size_t n_nodes) {
   const auto& offsets = spec.category_offsets;
   const bool any_categorical = std::any_of(spec.split_flags.begin(), spec.split_flags.end(),
@@ -153,6 +183,10 @@ Forest make_forest(ForestSpec spec) {
   check_size(spec.split_flags, n_nodes, "split_flags");
   check_size(spec.leaf_values, n_nodes * static_cast<std::size_t>(spec.leaf_size), "leaf_values");
   check_category_offsets(spec, n_nodes);
+  check_linear_leaves(spec, n_nodes);
+  if (!(spec.zero_threshold >= 0.0) || !std::isfinite(spec.zero_threshold)) {
+    throw_invalid_model("zero_threshold must be finite and >= 0, got ", spec.zero_threshold);
+  }
   if (spec.input_precision != Precision::kFloat32 && spec.input_precision != Precision::kFloat64) {
     throw_invalid_model("unknown input precision");
   }
@@ -199,6 +233,7 @@ Forest make_forest(ForestSpec spec) {
     forest.has_categorical |= (flags & split::kCategorical) != 0;
     forest.has_missing_rules |= (flags & (split::kZeroIsMissing | split::kNanAsZero)) != 0;
   }
+  forest.has_linear_leaves = !spec.linear_offsets.empty();
   forest.spec = std::move(spec);
   return forest;
 }

@@ -15,6 +15,7 @@ struct Forest {
   std::int64_t n_leaves = 0;
   bool has_categorical = false;    // some node is categorical
   bool has_missing_rules = false;  // some node treats zero as missing or NaN as zero
+  bool has_linear_leaves = false;
 
   std::int64_t n_trees() const { return static_cast<std::int64_t>(spec.tree_offsets.size()) - 1; }
   std::int64_t n_nodes() const { return static_cast<std::int64_t>(spec.left_child.size()); }

@@ -4,6 +4,7 @@
 // walked in model order and each leaf is added to its output(s) in the accumulation type.
 // Adding trees in model order from the base score is what makes sums bit-identical to the
 // source libraries.
+#include <cmath>
 #include <vector>
 
 #include "kernels/scalar/tree_walk.hpp"
@@ -39,6 +40,27 @@ void gather_rows(const MatrixView& x, std::int64_t begin, std::int64_t end, bool
   }
 }
 
+// LightGBM reads dense input through a filter that drops |x| <= its zero threshold, so
+// those values reach the trees as 0 (zero_threshold in ForestSpec).
+void flush_near_zero(double threshold, std::int64_t n_values, double* rows) {
+  for (std::int64_t i = 0; i < n_values; ++i) {
+    if (std::fabs(rows[i]) <= threshold) rows[i] = 0.0;
+  }
+}
+
+// A linear leaf's output, or its plain value when a feature it reads is missing.
+double linear_leaf(const ForestSpec& spec, std::int64_t leaf, const double* row) {
+  const auto first = static_cast<std::size_t>(spec.linear_offsets[static_cast<std::size_t>(leaf)]);
+  const auto last = static_cast<std::size_t>(spec.linear_offsets[static_cast<std::size_t>(leaf) + 1]);
+  double value = spec.linear_const[static_cast<std::size_t>(leaf)];
+  for (std::size_t i = first; i < last; ++i) {
+    const double x = row[spec.linear_features[i]];
+    if (std::isnan(x)) return spec.leaf_values[static_cast<std::size_t>(leaf)];
+    value += spec.linear_coefs[i] * x;
+  }
+  return value;
+}
+
 template <class Acc, bool kCategorical, bool kMissingRules>
 void walk_block(const Forest& forest, const double* rows, std::int64_t n_rows, std::int64_t n_cols,
                 double* out) {
@@ -57,9 +79,14 @@ void walk_block(const Forest& forest, const double* rows, std::int64_t n_rows, s
   for (std::int64_t t = 0; t < forest.n_trees(); ++t) {
     const std::int64_t tree_output = spec.leaf_size == 1 ? spec.tree_outputs[static_cast<std::size_t>(t)] : 0;
     for (std::int64_t r = 0; r < n_rows; ++r) {
-      const std::int64_t leaf = kernels::scalar::find_leaf<kCategorical, kMissingRules>(view, t, rows + r * n_cols);
-      const double* value = spec.leaf_values.data() + leaf * spec.leaf_size;
+      const double* row = rows + r * n_cols;
+      const std::int64_t leaf = kernels::scalar::find_leaf<kCategorical, kMissingRules>(view, t, row);
       Acc* row_acc = acc.data() + r * n_outputs + tree_output;
+      if (forest.has_linear_leaves) {
+        row_acc[0] += static_cast<Acc>(linear_leaf(spec, leaf, row));
+        continue;
+      }
+      const double* value = spec.leaf_values.data() + leaf * spec.leaf_size;
       for (std::int32_t k = 0; k < spec.leaf_size; ++k) row_acc[k] += static_cast<Acc>(value[k]);
     }
   }
@@ -96,6 +123,9 @@ void forest_margins(const Forest& forest, const MatrixView& x, std::int64_t begi
     gather_rows<float>(x, begin, end, round_to_float, rows.data());
   } else {
     gather_rows<double>(x, begin, end, round_to_float, rows.data());
+  }
+  if (forest.spec.zero_threshold > 0.0) {
+    flush_near_zero(forest.spec.zero_threshold, static_cast<std::int64_t>(rows.size()), rows.data());
   }
   if (forest.spec.accumulation == Precision::kFloat32) {
     return walk_block_for<float>(forest, rows.data(), end - begin, x.cols, out);

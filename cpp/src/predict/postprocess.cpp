@@ -92,6 +92,12 @@ void transform_row(const OutputRule& rule, const double* margin, double* out) {
       for (std::int32_t k = 0; k < n; ++k) out[k] = sigmoid(rule.transform_param, margin[k]);
       normalize_nonzero(out, n, out);
       return;
+    case Transform::kStep:
+      for (std::int32_t k = 0; k < n; ++k) out[k] = margin[k] > 0.0 ? 1.0 : 0.0;
+      return;
+    case Transform::kSoftplus:
+      for (std::int32_t k = 0; k < n; ++k) out[k] = std::log1p(std::exp(margin[k]));
+      return;
     case Transform::kIsolationScore: {
       // IsolationForest.score_samples; a zero denominator (one training sample) scores
       // -0.5, as scikit-learn's np.divide(..., where=denominator != 0) leaves 1 there.

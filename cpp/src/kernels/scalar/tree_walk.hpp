@@ -13,9 +13,11 @@
 namespace sapwood::kernels::scalar {
 
 // Categories are non-negative int32 values; x is truncated toward zero first, so
-// negative, too large and non-finite values are never listed.
+// negative, too large and non-finite values are never listed. With kTruncateCategory,
+// x in (-1, 0) truncates to category 0 as C's conversion to int does.
 inline bool category_listed(const ForestView& forest, std::int64_t node, double x) {
-  if (!(x >= 0.0) || x >= 2147483648.0) return false;
+  const bool truncate = (forest.split_flags[node] & split::kTruncateCategory) != 0;
+  if (!(x >= (truncate ? -1.0 : 0.0)) || x == -1.0 || x >= 2147483648.0) return false;
   const auto category = static_cast<std::int32_t>(x);
   const std::int32_t* first = forest.categories + forest.category_offsets[node];
   const std::int32_t* last = forest.categories + forest.category_offsets[node + 1];

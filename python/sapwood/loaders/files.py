@@ -1,0 +1,33 @@
+"""Model files and their bytes: the C++ readers parse them (the format is detected from the
+content), then the library's Python module describes the result (task, classes, encoders)."""
+
+from __future__ import annotations
+
+import os
+from typing import Any, Optional
+
+from .. import _core
+from ..model import Model
+
+
+def load_file(path: Any, *, format: Optional[str] = None, **options: Any) -> Model:
+    path = os.fspath(path)
+    if not os.path.isfile(path):
+        raise FileNotFoundError(f"no model file at {path!r}")
+    with open(path, "rb") as f:
+        return load_bytes(f.read(), format=format, **options)
+
+
+def load_bytes(data: bytes, *, format: Optional[str] = None, **options: Any) -> Model:
+    """``format``: None (detect), "xgboost-json", "xgboost-ubjson" or "lightgbm-text"."""
+    core = _core.load_model_bytes(data, format or "")
+    library = core.info()["source"].split(".", 1)[0]
+    if library == "xgboost":
+        from .xgboost import model_from_core as xgboost_model
+
+        return xgboost_model(core, **options)
+    if library == "lightgbm":
+        from .lightgbm import model_from_core as lightgbm_model
+
+        return lightgbm_model(core, **options)
+    raise AssertionError(f"no describer for models from {library!r}")  # pragma: no cover
