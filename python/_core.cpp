@@ -50,6 +50,7 @@ sapwood::ModelInfo info_from(const py::dict& values) {
   info.objective = get_or<std::string>(values, "objective", "");
   info.trees_per_iteration = get_or<std::int32_t>(values, "trees_per_iteration", 0);
   info.categories_json = get_or<std::string>(values, "categories_json", "");
+  info.metadata_json = get_or<std::string>(values, "metadata_json", "");
   return info;
 }
 
@@ -98,6 +99,17 @@ sapwood::Model linear_from_arrays(const py::dict& d) {
   return sapwood::Model::from_linear(std::move(spec));
 }
 
+// The same keys info_from reads.
+void put_info(py::dict& d, const sapwood::ModelInfo& info) {
+  d["feature_names"] = info.feature_names;
+  d["feature_types"] = info.feature_types;
+  d["source"] = info.source;
+  d["objective"] = info.objective;
+  d["trees_per_iteration"] = info.trees_per_iteration;
+  d["categories_json"] = info.categories_json;
+  d["metadata_json"] = info.metadata_json;
+}
+
 void put_common(py::dict& d, std::int32_t n_features, std::int32_t n_outputs, sapwood::Transform transform,
                 double transform_param, sapwood::ClassRule class_rule, const sapwood::ModelInfo& info) {
   d["n_features"] = n_features;
@@ -105,23 +117,12 @@ void put_common(py::dict& d, std::int32_t n_features, std::int32_t n_outputs, sa
   d["transform"] = static_cast<int>(transform);
   d["transform_param"] = transform_param;
   d["class_rule"] = static_cast<int>(class_rule);
-  d["feature_names"] = info.feature_names;
-  d["feature_types"] = info.feature_types;
-  d["source"] = info.source;
-  d["objective"] = info.objective;
-  d["trees_per_iteration"] = info.trees_per_iteration;
-  d["categories_json"] = info.categories_json;
+  put_info(d, info);
 }
 
 py::dict info_of(const sapwood::Model& model) {
-  const sapwood::ModelInfo& info = model.info();
   py::dict d;
-  d["feature_names"] = info.feature_names;
-  d["feature_types"] = info.feature_types;
-  d["source"] = info.source;
-  d["objective"] = info.objective;
-  d["trees_per_iteration"] = info.trees_per_iteration;
-  d["categories_json"] = info.categories_json;
+  put_info(d, model.info());
   return d;
 }
 
@@ -130,12 +131,12 @@ sapwood::Model load_model_bytes(const py::bytes& data, const std::string& format
   sapwood::ModelFormat chosen = sapwood::ModelFormat::kUnknown;
   if (!format.empty()) {
     for (auto candidate : {sapwood::ModelFormat::kXGBoostJson, sapwood::ModelFormat::kXGBoostUbjson,
-                           sapwood::ModelFormat::kLightGBMText}) {
+                           sapwood::ModelFormat::kLightGBMText, sapwood::ModelFormat::kSapwood}) {
       if (format == sapwood::format_name(candidate)) chosen = candidate;
     }
     if (chosen == sapwood::ModelFormat::kUnknown) {
       throw py::value_error("unknown model format '" + format +
-                            "' (expected xgboost-json, xgboost-ubjson or lightgbm-text)");
+                            "' (expected sapwood, xgboost-json, xgboost-ubjson or lightgbm-text)");
     }
   }
   const std::string_view view(data);
@@ -278,6 +279,15 @@ PYBIND11_MODULE(_core, m) {
       .def("summary", &summary_of)
       .def("arrays", &arrays_of)
       .def("info", &info_of)
+      .def("with_metadata", &sapwood::Model::with_metadata, py::arg("metadata_json"))
+      .def("to_bytes", [](const sapwood::Model& model) {
+        std::vector<std::uint8_t> bytes;
+        {
+          py::gil_scoped_release release;
+          bytes = sapwood::save_model_to_memory(model);
+        }
+        return py::bytes(reinterpret_cast<const char*>(bytes.data()), bytes.size());
+      })
       .def("select_iterations", &sapwood::Model::select_iterations, py::arg("begin"), py::arg("end"),
            py::call_guard<py::gil_scoped_release>())
       .def("predict", &predict, py::arg("x"), py::arg("output"), py::arg("n_threads"));

@@ -84,6 +84,17 @@ Model Model::select_iterations(std::int64_t begin, std::int64_t end) const {
   return from_forest(detail::select_trees(forest->spec, begin * per_iteration, end * per_iteration));
 }
 
+Model Model::with_metadata(std::string metadata_json) const {
+  if (const ForestSpec* f = forest_spec()) {
+    ForestSpec spec = *f;
+    spec.info.metadata_json = std::move(metadata_json);
+    return from_forest(std::move(spec));
+  }
+  LinearSpec spec = *linear_spec();
+  spec.info.metadata_json = std::move(metadata_json);
+  return from_linear(std::move(spec));
+}
+
 std::int32_t Model::n_features() const { return impl_->n_features(); }
 std::int32_t Model::n_outputs() const { return impl_->rule().n_outputs; }
 std::int64_t Model::output_columns(Output output) const {

@@ -153,6 +153,20 @@ class Model:
             f"{self.n_outputs} output{'s' if self.n_outputs != 1 else ''}>"
         )
 
+    # ---------------------------------------------------------------- saving
+    def to_bytes(self) -> bytes:
+        """The model in sapwood's own format (docs/format.md); ``sapwood.load`` reads it back."""
+        from . import _metadata
+
+        return bytes(self._core.with_metadata(_metadata.dumps(self._meta)).to_bytes())
+
+    def save(self, path: Any) -> None:
+        """Write the model to ``path`` in sapwood's own format, for ``sapwood.load`` or the
+        C/C++ API (``sapwood_load_file``)."""
+        data = self.to_bytes()
+        with open(path, "wb") as f:
+            f.write(data)
+
     # Pickled by the arrays the native model was built from: no native pointer crosses.
     def __reduce__(self) -> Any:
         return (_rebuild, (self._core.arrays(), self._meta))

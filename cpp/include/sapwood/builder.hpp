@@ -66,6 +66,9 @@ struct ModelInfo {
   // JSON text: the category values of categorical features, as the source saved them
   // (XGBoost's "cats", LightGBM's pandas_categorical); empty when there are none.
   std::string categories_json;
+  // JSON text the front ends keep with the model (the Python package: task, class labels,
+  // encoders), saved and loaded with it; empty when there is none.
+  std::string metadata_json;
 };
 
 // A forest: every tree's nodes in one structure of arrays.

@@ -1,5 +1,6 @@
-// Loading model files: XGBoost JSON and UBJSON, LightGBM text. The format is detected from
-// the content, so a file's name does not matter. Every reader is strict: a malformed,
+// Loading and saving model files. sapwood reads its own format (written by save_model),
+// XGBoost JSON and UBJSON, and LightGBM text; the format is detected from the content, so
+// a file's name does not matter. Every reader is strict: a malformed,
 // truncated or hostile file raises Error(kInvalidModel) saying what is wrong, and a valid
 // file using something sapwood cannot evaluate raises Error(kUnsupported).
 #pragma once
@@ -7,6 +8,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "sapwood/export.h"
 #include "sapwood/model.hpp"
@@ -18,6 +20,7 @@ enum class ModelFormat : std::uint8_t {
   kXGBoostJson = 1,
   kXGBoostUbjson = 2,
   kLightGBMText = 3,
+  kSapwood = 4,  // sapwood's own format (docs/format.md)
 };
 
 SAPWOOD_API const char* format_name(ModelFormat format);
@@ -27,6 +30,11 @@ SAPWOOD_API ModelFormat detect_format(const void* data, std::size_t size);
 
 SAPWOOD_API Model load_model_from_memory(const void* data, std::size_t size,
                                          ModelFormat format = ModelFormat::kUnknown);
+// Files are memory-mapped where the platform allows, not read into a buffer first.
 SAPWOOD_API Model load_model(const std::string& path, ModelFormat format = ModelFormat::kUnknown);
+
+// sapwood's own format: every array the model holds, checksummed, plus its metadata.
+SAPWOOD_API std::vector<std::uint8_t> save_model_to_memory(const Model& model);
+SAPWOOD_API void save_model(const Model& model, const std::string& path);
 
 }  // namespace sapwood

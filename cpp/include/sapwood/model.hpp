@@ -45,6 +45,9 @@ class SAPWOOD_API Model {
   // iteration_range / start_iteration + num_iteration do. Needs info().trees_per_iteration.
   Model select_iterations(std::int64_t begin, std::int64_t end) const;
 
+  // The same model with info().metadata_json replaced.
+  Model with_metadata(std::string metadata_json) const;
+
   // The description the model was built from (for serialisation and inspection).
   const ForestSpec* forest_spec() const;  // nullptr unless kind is kForest
   const LinearSpec* linear_spec() const;  // nullptr unless kind is kLinear

@@ -8,7 +8,9 @@
 
 #include "formats/json.hpp"
 #include "formats/lightgbm_text.hpp"
+#include "formats/native_io.hpp"
 #include "formats/xgboost_model.hpp"
+#include "util/mapped_file.hpp"
 #include "sapwood/error.hpp"
 
 namespace sapwood {
@@ -23,6 +25,7 @@ const char* format_name(ModelFormat format) {
     case ModelFormat::kXGBoostJson: return "xgboost-json";
     case ModelFormat::kXGBoostUbjson: return "xgboost-ubjson";
     case ModelFormat::kLightGBMText: return "lightgbm-text";
+    case ModelFormat::kSapwood: return "sapwood";
     case ModelFormat::kUnknown: break;
   }
   return "unknown";
@@ -31,6 +34,10 @@ const char* format_name(ModelFormat format) {
 ModelFormat detect_format(const void* data, std::size_t size) {
   const auto* bytes = static_cast<const unsigned char*>(data);
   if (bytes == nullptr || size == 0) return ModelFormat::kUnknown;
+  if (size >= sizeof detail::native::kMagic &&
+      std::memcmp(bytes, detail::native::kMagic, sizeof detail::native::kMagic) == 0) {
+    return ModelFormat::kSapwood;
+  }
   // UBJSON opens an object with '{' and then a key length's integer marker or an
   // optimized-container marker; JSON text has a quote, a brace or white space there.
   if (bytes[0] == '{' && size > 1 && std::strchr("iUIlL$#", bytes[1]) != nullptr && bytes[1] != 0) {
@@ -59,6 +66,8 @@ Model load_model_from_memory(const void* data, std::size_t size, ModelFormat for
       return detail::load_xgboost(detail::json::parse_ubjson(bytes, size));
     case ModelFormat::kLightGBMText:
       return detail::load_lightgbm_text(std::string_view(reinterpret_cast<const char*>(bytes), size));
+    case ModelFormat::kSapwood:
+      return detail::native::read_native(bytes, size);
     case ModelFormat::kUnknown:
       break;
   }
@@ -68,16 +77,18 @@ Model load_model_from_memory(const void* data, std::size_t size, ModelFormat for
 }
 
 Model load_model(const std::string& path, ModelFormat format) {
-  std::ifstream file(path, std::ios::binary | std::ios::ate);
-  if (!file) throw Error(ErrorCode::kInvalidArgument, "cannot open model file '" + path + "'");
-  const std::streamoff end = file.tellg();
-  if (end < 0) throw Error(ErrorCode::kInvalidArgument, "cannot read model file '" + path + "'");
-  std::vector<char> bytes(static_cast<std::size_t>(end));
-  file.seekg(0);
-  if (!bytes.empty() && !file.read(bytes.data(), end)) {
-    throw Error(ErrorCode::kInvalidArgument, "cannot read model file '" + path + "'");
-  }
-  return load_model_from_memory(bytes.data(), bytes.size(), format);
+  const detail::MappedFile file(path);
+  return load_model_from_memory(file.data(), file.size(), format);
+}
+
+std::vector<std::uint8_t> save_model_to_memory(const Model& model) { return detail::native::write_native(model); }
+
+void save_model(const Model& model, const std::string& path) {
+  const std::vector<std::uint8_t> bytes = save_model_to_memory(model);
+  std::ofstream file(path, std::ios::binary | std::ios::trunc);
+  if (!file) throw Error(ErrorCode::kInvalidArgument, "cannot open '" + path + "' for writing");
+  file.write(reinterpret_cast<const char*>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
+  if (!file) throw Error(ErrorCode::kInvalidArgument, "cannot write '" + path + "'");
 }
 
 }  // namespace sapwood

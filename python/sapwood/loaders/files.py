@@ -19,9 +19,12 @@ def load_file(path: Any, *, format: Optional[str] = None, **options: Any) -> Mod
 
 
 def load_bytes(data: bytes, *, format: Optional[str] = None, **options: Any) -> Model:
-    """``format``: None (detect), "xgboost-json", "xgboost-ubjson" or "lightgbm-text"."""
+    """``format``: None (detect), "sapwood", "xgboost-json", "xgboost-ubjson" or "lightgbm-text"."""
     core = _core.load_model_bytes(data, format or "")
-    library = core.info()["source"].split(".", 1)[0]
+    info = core.info()
+    if _is_native(data):
+        return _native_model(core, **options)
+    library = info["source"].split(".", 1)[0]
     if library == "xgboost":
         from .xgboost import model_from_core as xgboost_model
 
@@ -31,3 +34,16 @@ def load_bytes(data: bytes, *, format: Optional[str] = None, **options: Any) -> 
 
         return lightgbm_model(core, **options)
     raise AssertionError(f"no describer for models from {library!r}")  # pragma: no cover
+
+
+def _is_native(data: bytes) -> bool:
+    return data[:8] == b"SAPWOOD\0"
+
+
+def _native_model(core: Any, **options: Any) -> Model:
+    """A model saved by sapwood: its Python metadata travelled inside the file."""
+    from .. import _metadata
+
+    if options:
+        raise TypeError(f"load() got unexpected options for a sapwood model file: {', '.join(sorted(options))}")
+    return Model(core, _metadata.loads(core.info()["metadata_json"]))

@@ -19,6 +19,7 @@ def _is_missing(value: Any) -> bool:
 class CategoryEncoder:
     def __init__(self, categories: Any) -> None:
         categories = np.asarray(categories)
+        self.categories = categories  # as given, so the encoder can be saved and rebuilt
         self.numeric = categories.dtype.kind in "biuf"
         if self.numeric:
             values = categories.astype(np.float64)
