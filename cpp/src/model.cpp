@@ -3,6 +3,7 @@
 #include "sapwood/model.hpp"
 
 #include <algorithm>
+#include <limits>
 #include <string>
 #include <variant>
 
@@ -130,6 +131,9 @@ void Model::predict(const MatrixView& x, const PredictOptions& options, double* 
   detail::check_input(x, n_features());
   const detail::OutputRule& rule = impl_->rule();
   const std::int64_t columns = detail::output_columns(rule, options.output);
+  if (columns > 0 && x.rows > std::numeric_limits<std::int64_t>::max() / columns) {
+    throw Error(ErrorCode::kInvalidArgument, "X has too many rows for one call");
+  }
   if (out_size < x.rows * columns) {
     throw Error(ErrorCode::kInvalidArgument,
                 "output buffer holds " + std::to_string(out_size) + " values, " +

@@ -2,6 +2,8 @@
 
     sapwood demo      train small models, load them, check equality, time both engines
     sapwood config    print the build and runtime configuration
+    sapwood convert MODEL -o OUT      any model file sapwood reads -> sapwood's own format
+    sapwood inspect MODEL [--json]    kind, trees, depths, features used, objective, outputs
     sapwood --version
 """
 
@@ -21,6 +23,12 @@ def _parser() -> argparse.ArgumentParser:
     demo.add_argument("--repeats", type=int, default=5, help="timing repeats; the median is shown (default 5)")
     demo.add_argument("--quick", action="store_true", help="smaller models and data, for a fast check")
     commands.add_parser("config", help="print how sapwood was built and what it runs with")
+    convert = commands.add_parser("convert", help="save a model file (XGBoost, LightGBM, sapwood) in sapwood's own format")
+    convert.add_argument("model", help="model file to read")
+    convert.add_argument("-o", "--output", required=True, help="where to write the .sapwood file")
+    inspect = commands.add_parser("inspect", help="describe a model file")
+    inspect.add_argument("model", help="model file to read")
+    inspect.add_argument("--json", action="store_true", help="print JSON for machines")
     return parser
 
 
@@ -40,5 +48,28 @@ def main(argv: Optional[List[str]] = None) -> int:
 
         show_config()
         return 0
+    if args.command in ("convert", "inspect"):
+        return _model_command(args)
     _parser().print_help(sys.stderr)
     return 2
+
+
+def _model_command(args: argparse.Namespace) -> int:
+    import json
+
+    from . import SapwoodError, load
+
+    try:
+        model = load(args.model)
+    except (OSError, SapwoodError, ValueError) as error:
+        print(f"sapwood {args.command}: {error}", file=sys.stderr)
+        return 1
+    if args.command == "convert":
+        model.save(args.output)
+        print(f"wrote {args.output} ({model!r})")
+        return 0
+    from .inspect import describe, format_report
+
+    report = describe(model)
+    print(json.dumps(report, indent=2) if args.json else format_report(report))
+    return 0

@@ -1,0 +1,54 @@
+"""`sapwood convert` and `sapwood inspect` on real model files."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+from sklearn.ensemble import GradientBoostingRegressor
+
+import sapwood
+
+
+def _cli(*args: object) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "sapwood", *map(str, args)], capture_output=True, text=True)
+
+
+def test_convert_then_inspect(tmp_path: Path) -> None:
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(200, 3))
+    gbm = GradientBoostingRegressor(n_estimators=7, max_depth=3, random_state=0).fit(X, X[:, 1] - X[:, 2])
+    source = tmp_path / "gbm.sapwood"
+    sapwood.load(gbm).save(source)
+    converted = tmp_path / "copy.sapwood"
+    result = _cli("convert", source, "-o", converted)
+    assert result.returncode == 0, result.stderr
+    assert np.array_equal(sapwood.load(converted).predict(X), gbm.predict(X))
+
+    result = _cli("inspect", "--json", converted)
+    assert result.returncode == 0, result.stderr
+    report = json.loads(result.stdout)
+    depths = [e.tree_.max_depth for e in gbm.estimators_.ravel()]
+    assert report["kind"] == "forest"
+    assert report["n_trees"] == len(depths)
+    assert report["depth_histogram"] == {str(d): depths.count(d) for d in sorted(set(depths))}
+    splits = np.concatenate([e.tree_.feature[e.tree_.feature >= 0] for e in gbm.estimators_.ravel()])
+    assert report["features_used"] == {f"x{f}": int((splits == f).sum()) for f in np.unique(splits)}
+    assert report["source"] == "sklearn.ensemble.GradientBoostingRegressor"
+
+    text = _cli("inspect", converted)
+    assert text.returncode == 0 and "trees by depth:" in text.stdout
+
+
+def test_bad_files_fail_cleanly(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.json"
+    bad.write_text('{"learner": ')
+    for command in (("inspect", bad), ("convert", bad, "-o", tmp_path / "out.sapwood")):
+        result = _cli(*command)
+        assert result.returncode == 1
+        assert "invalid JSON" in result.stderr
+        assert "Traceback" not in result.stderr
+    assert _cli("inspect", tmp_path / "absent.json").returncode == 1
