@@ -254,19 +254,24 @@ PYBIND11_MODULE(_core, m) {
     try {
       if (error) std::rethrow_exception(error);
     } catch (const Error& e) {
+      // Messages may quote bytes from a file; undecodable ones are replaced, never raised.
+      PyObject* message = PyUnicode_DecodeUTF8(e.what(), static_cast<Py_ssize_t>(std::strlen(e.what())), "replace");
+      PyObject* kind = PyExc_RuntimeError;
       switch (e.code()) {
         case ErrorCode::kInvalidArgument:
-          PyErr_SetString(PyExc_ValueError, e.what());
-          return;
+          kind = PyExc_ValueError;
+          break;
         case ErrorCode::kInvalidModel:
         case ErrorCode::kUnsupported:
-          py::set_error(model_error, e.what());
-          return;
+          kind = model_error.ptr();
+          break;
         case ErrorCode::kInternal:
-          PyErr_SetString(PyExc_RuntimeError, e.what());
-          return;
+          break;
       }
-      PyErr_SetString(PyExc_RuntimeError, e.what());
+      if (message != nullptr) {
+        PyErr_SetObject(kind, message);
+        Py_DECREF(message);
+      }
     }
   });
 

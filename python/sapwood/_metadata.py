@@ -26,6 +26,14 @@ def _encode(value: Any) -> Any:
         return {"__ndarray__": items, "dtype": kind}
     if isinstance(value, CategoryEncoder):
         return {"__category_encoder__": _encode(np.asarray(value.categories))}
+    from .loaders.lightgbm import PandasCategoryEncoder
+    from .loaders.xgboost import _CategoryRecoder
+
+    if isinstance(value, PandasCategoryEncoder):
+        # The tables came from the model file's JSON, so they are JSON already.
+        return {"__lightgbm_category_encoder__": {"tables": list(value.tables), "guess": value.guess}}
+    if isinstance(value, _CategoryRecoder):
+        return {"__xgboost_category_recoder__": {"name": value.name, "categories": value.categories}}
     if isinstance(value, dict):
         return {"__dict__": [[_encode(k), _encode(v)] for k, v in value.items()]}
     if isinstance(value, (list, tuple)):
@@ -47,6 +55,16 @@ def _decode(value: Any) -> Any:
         return np.asarray(value["__ndarray__"], dtype=object if dtype == "str" else np.dtype(dtype))
     if "__category_encoder__" in value:
         return CategoryEncoder(_decode(value["__category_encoder__"]))
+    if "__lightgbm_category_encoder__" in value:
+        from .loaders.lightgbm import PandasCategoryEncoder
+
+        state = value["__lightgbm_category_encoder__"]
+        return PandasCategoryEncoder(state["tables"], state["guess"])
+    if "__xgboost_category_recoder__" in value:
+        from .loaders.xgboost import _CategoryRecoder
+
+        state = value["__xgboost_category_recoder__"]
+        return _CategoryRecoder(state["name"], state["categories"])
     if "__dict__" in value:
         return {_hashable(_decode(k)): _decode(v) for k, v in value["__dict__"]}
     raise ValueError(f"unknown entry in model metadata: {sorted(value)}")

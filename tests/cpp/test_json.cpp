@@ -124,7 +124,8 @@ SAPWOOD_TEST(ubjson_hostile_input_is_refused) {
                "longer than the input");
   CHECK_THROWS(ubjson({'S', 'i', 0xFF}), ErrorCode::kInvalidModel, "negative length");
   CHECK_THROWS(ubjson({'{', 'i', 1, 'a'}), ErrorCode::kInvalidModel, "unexpected end");
-  CHECK_THROWS(ubjson({'Q'}), ErrorCode::kInvalidModel, "unknown type marker");
+  CHECK_THROWS(ubjson({'Q'}), ErrorCode::kInvalidModel, "unknown type marker 0x51");
+  CHECK_THROWS(ubjson({0xFF}), ErrorCode::kInvalidModel, "unknown type marker 0xff");
   CHECK_THROWS(ubjson({'T', 'T'}), ErrorCode::kInvalidModel, "after the end");
   CHECK_THROWS(parse_ubjson(nullptr, 0), ErrorCode::kInvalidModel, "empty");
   CHECK_THROWS(ubjson({'[', '$', 'Z', '#', 'L', 0x7F, 0, 0, 0, 0, 0, 0, 0}), ErrorCode::kInvalidModel,

@@ -13,6 +13,12 @@
 namespace sapwood::detail::json {
 namespace {
 
+// Markers are shown in hex: a raw byte in an error message need not be valid UTF-8.
+std::string hex_byte(std::uint8_t byte) {
+  const char* digits = "0123456789abcdef";
+  return {digits[byte >> 4], digits[byte & 0xF]};
+}
+
 class BinaryReader {
  public:
   BinaryReader(const std::uint8_t* data, std::size_t size) : data_(data), size_(size) {}
@@ -149,7 +155,7 @@ class BinaryReader {
       case '{': return parse_object(depth);
       default:
         if (read_number(marker, &d, &f)) return Value::number(d, f);
-        fail(std::string("unknown type marker '") + marker + "'");
+        fail("unknown type marker 0x" + hex_byte(static_cast<std::uint8_t>(marker)));
     }
   }
 

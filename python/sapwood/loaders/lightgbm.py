@@ -1,0 +1,220 @@
+"""LightGBM: describes models read from LightGBM's text format, and adapts live lightgbm objects.
+
+The trees are parsed in C++ (cpp/src/formats/lightgbm_text.cpp); this module only adds what a
+Python user sees: the task and classes, iteration selection, and encoders that turn pandas
+category columns into the codes LightGBM uses. A file or a ``lightgbm.Booster`` predicts like
+``Booster.predict``; an ``LGBMClassifier`` / ``LGBMRegressor`` / ``LGBMRanker`` like the
+wrapper's own ``predict`` (and ``predict_proba``). Rules and sources: docs/semantics.md.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any, Dict, List, Optional, Sequence
+
+import numpy as np
+
+from .. import _core
+from .._ir import ClassRule
+from ..model import Model
+
+_OPTIONS = ("start_iteration", "num_iteration")
+
+
+def model_from_core(core: Any, **options: Any) -> Model:
+    """A Model over a core parsed from a LightGBM text model; predicts like ``Booster.predict``.
+
+    Options ``start_iteration`` (default 0) and ``num_iteration`` (None or <= 0: all) select
+    iterations as ``Booster.predict`` does.
+    """
+    _check_options(options)
+    core = _select_iterations(core, options.get("start_iteration", 0), options.get("num_iteration"))
+    return Model(core, _meta(core, source="lightgbm", task=None, classes=None))
+
+
+def load_lightgbm_object(obj: Any, **options: Any) -> Model:
+    """A Model from a ``lightgbm.Booster`` or a fitted LGBMRegressor / LGBMClassifier / LGBMRanker.
+
+    The booster's own text (``model_to_string``) goes through the same C++ reader as a file.
+    Without ``num_iteration``, the booster's ``best_iteration`` applies when
+    ``start_iteration`` is 0, as in ``Booster.predict``.
+    """
+    _check_options(options)
+    import lightgbm
+
+    if isinstance(obj, lightgbm.Booster):
+        booster, wrapper = obj, None
+    elif isinstance(obj, lightgbm.LGBMModel):
+        if getattr(obj, "_Booster", None) is None:
+            raise ValueError(f"{type(obj).__name__} is not fitted yet")
+        booster, wrapper = obj.booster_, obj
+    else:
+        raise TypeError(f"sapwood cannot load lightgbm.{type(obj).__name__}")
+
+    # Every tree: model_to_string() would otherwise stop at best_iteration, and an explicit
+    # num_iteration may ask for more.
+    text = booster.model_to_string(num_iteration=-1)
+    core = _core.load_model_bytes(text.encode("utf-8"), "lightgbm-text")
+
+    start = options.get("start_iteration", 0)
+    num = options.get("num_iteration")
+    if num is None:
+        # Booster.predict: num_iteration=None means best_iteration unless start_iteration > 0.
+        num = booster.best_iteration if _as_int(start, "start_iteration") <= 0 else -1
+    core = _select_iterations(core, start, num)
+
+    source = f"lightgbm.{type(obj).__name__}"
+    if wrapper is None:
+        return Model(core, _meta(core, source=source, task=None, classes=None))
+    if callable(getattr(wrapper, "_objective", None)):
+        # A custom objective: the wrappers return raw scores from predict and predict_proba.
+        return Model(core, _meta(core, source=source, task=None, classes=None))
+    if isinstance(wrapper, lightgbm.LGBMClassifier):
+        # LGBMClassifier.predict: classes_[argmax(predict_proba)], where a binary model's
+        # predict_proba is [1 - p, p]; ARGMAX_VALUE takes the first maximum, as np.argmax.
+        arrays = core.arrays()
+        arrays["class_rule"] = int(ClassRule.ARGMAX_VALUE)
+        core = _core.forest_from_arrays(arrays)
+        return Model(
+            core,
+            _meta(core, source=source, task="classifier", classes=np.asarray(wrapper.classes_)),
+        )
+    return Model(core, _meta(core, source=source, task="regressor", classes=None))
+
+
+# ---------------------------------------------------------------------------------------- helpers
+def _check_options(options: Dict[str, Any]) -> None:
+    unknown = sorted(set(options) - set(_OPTIONS))
+    if unknown:
+        raise TypeError(
+            f"unexpected LightGBM load options: {', '.join(unknown)} "
+            f"(expected {', '.join(_OPTIONS)})"
+        )
+
+
+def _as_int(value: Any, name: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
+        raise TypeError(f"{name} must be an int, got {type(value).__name__}")
+    return int(value)
+
+
+def _select_iterations(core: Any, start: Any, num: Any) -> Any:
+    """GBDT::InitPredict: start is clamped to [0, total]; num <= 0 means every iteration
+    after start, else at most num of them."""
+    start = _as_int(start, "start_iteration")
+    num = -1 if num is None else _as_int(num, "num_iteration")
+    per_iteration = int(core.info()["trees_per_iteration"])
+    total = int(core.summary()["n_trees"]) // per_iteration
+    begin = min(max(start, 0), total)
+    count = total - begin if num <= 0 else min(num, total - begin)
+    if count == 0:
+        raise ValueError(f"start_iteration={start} leaves no iterations of the model's {total}")
+    if begin == 0 and count == total:
+        return core
+    return core.select_iterations(begin, begin + count)
+
+
+def _meta(core: Any, *, source: str, task: Optional[str], classes: Any) -> Dict[str, Any]:
+    info = core.info()
+    names = list(info["feature_names"])
+    # Names LightGBM made up for numpy input (Column_0, ...) are not a schema to select by.
+    if names == [f"Column_{i}" for i in range(len(names))]:
+        names = None
+    meta: Dict[str, Any] = {
+        "task": task,
+        "classes": classes,
+        "feature_names": names,
+        "source": source,
+        "has_proba": task == "classifier",
+        "single_target": int(core.n_outputs) == 1,
+    }
+    encoders = _encoders(info)
+    if encoders:
+        meta["encoders"] = encoders
+    return meta
+
+
+def _encoders(info: Dict[str, Any]) -> Dict[int, "PandasCategoryEncoder"]:
+    text = info.get("categories_json") or ""
+    if not text:
+        return {}
+    try:
+        tables = json.loads(text)
+    except ValueError as error:
+        raise ValueError(f"the model's pandas_categorical is not valid JSON: {error}") from None
+    if tables is None:
+        return {}
+    if not isinstance(tables, list) or not all(isinstance(t, list) for t in tables):
+        raise ValueError("the model's pandas_categorical must be a list of category lists")
+    if not tables:
+        return {}
+    # The file does not say which columns were category columns: LightGBM pairs the i-th
+    # category column of the frame with tables[i]. When the categorical features (as
+    # feature_infos lists them) are exactly as many as the tables, they are the best guess.
+    types = list(info.get("feature_types") or [])
+    n_features = len(info.get("feature_names") or types)
+    categorical = [i for i, t in enumerate(types) if t == "c"]
+    guess = {p: i for i, p in enumerate(categorical)} if len(categorical) == len(tables) else {}
+    return {p: PandasCategoryEncoder(tables, guess.get(p)) for p in range(n_features)}
+
+
+class PandasCategoryEncoder:
+    """Encodes one input column as LightGBM's ``_data_from_pandas`` does: a pandas category
+    column is re-based on the training categories (``set_categories``) and becomes its codes,
+    with unknown and missing values (-1) as NaN; any other column passes as float64.
+
+    ``guess``: the index of the training table this column position had, when known. A
+    column whose categories equal one of the tables exactly is coded by that table.
+    """
+
+    def __init__(self, tables: Sequence[List[Any]], guess: Optional[int]) -> None:
+        self.tables = tables
+        self.guess = guess
+
+    def encode(self, column: Any) -> np.ndarray:
+        dtype = getattr(column, "dtype", None)
+        if dtype is not None and str(dtype) == "category":
+            table = self.tables[self._table_for(column)]
+            if list(column.cat.categories) != list(table):
+                column = column.cat.set_categories(table)
+            codes = column.cat.codes.to_numpy()
+            out = codes.astype(np.float64)
+            out[codes < 0] = np.nan
+            return out
+        values = np.asarray(column)
+        if values.dtype.kind not in "biuf":
+            name = getattr(column, "name", None)
+            raise TypeError(
+                f"column {name!r} must be numeric or a pandas category, got dtype {values.dtype}"
+            )
+        return values.astype(np.float64, copy=False)
+
+    def _table_for(self, column: Any) -> int:
+        categories = list(column.cat.categories)
+        matches = [i for i, table in enumerate(self.tables) if list(table) == categories]
+        if self.guess is not None and self.guess in matches:
+            return self.guess
+        if matches:
+            return matches[0]
+        # Otherwise the table sharing the most categories with the column (a frame built from
+        # a subset of the training categories, or with unseen ones), when one stands out.
+        overlap = [len(_common(table, categories)) for table in self.tables]
+        best = max(overlap)
+        if best > 0 and overlap.count(best) == 1:
+            return overlap.index(best)
+        if self.guess is not None:
+            return self.guess
+        if len(self.tables) == 1:
+            return 0
+        raise TypeError(
+            f"column {getattr(column, 'name', None)!r} is a pandas category column whose "
+            "categories match none of the model's pandas_categorical lists, and the model file "
+            "does not say which training column it corresponds to; give it the training categories"
+        )
+
+
+def _common(table: Sequence[Any], categories: Sequence[Any]) -> set:
+    try:
+        return set(table) & set(categories)
+    except TypeError:  # unhashable values
+        return {c for c in categories if c in list(table)}
