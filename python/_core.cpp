@@ -182,7 +182,8 @@ py::dict arrays_of(const sapwood::Model& model) {
 
 // Predicts from a float32/float64 array read in place. The Python layer guarantees the
 // dtype and that strides are whole elements; anything else is refused here, not copied.
-py::array_t<double> predict(const sapwood::Model& model, const py::array& x, int output, int n_threads) {
+py::array_t<double> predict(const sapwood::Model& model, const py::array& x, int output, int n_threads,
+                            const std::vector<std::pair<std::int32_t, double>>& set_features) {
   if (x.ndim() != 2) throw py::value_error("X must be 2-D");
   sapwood::MatrixView view;
   const auto kind = x.dtype();
@@ -206,6 +207,10 @@ py::array_t<double> predict(const sapwood::Model& model, const py::array& x, int
   sapwood::PredictOptions options;
   options.output = static_cast<sapwood::Output>(output);
   options.n_threads = n_threads;
+  std::vector<sapwood::FeatureValue> overrides;
+  for (const auto& [feature, value] : set_features) overrides.push_back({feature, value});
+  options.set_features = overrides.data();
+  options.n_set_features = static_cast<std::int64_t>(overrides.size());
 
   const std::int64_t columns = model.output_columns(options.output);
   py::array_t<double> out({static_cast<py::ssize_t>(view.rows), static_cast<py::ssize_t>(columns)});
@@ -295,7 +300,8 @@ PYBIND11_MODULE(_core, m) {
       })
       .def("select_iterations", &sapwood::Model::select_iterations, py::arg("begin"), py::arg("end"),
            py::call_guard<py::gil_scoped_release>())
-      .def("predict", &predict, py::arg("x"), py::arg("output"), py::arg("n_threads"));
+      .def("predict", &predict, py::arg("x"), py::arg("output"), py::arg("n_threads"),
+           py::arg("set_features") = std::vector<std::pair<std::int32_t, double>>{});
 
   m.def("forest_from_arrays", &forest_from_arrays);
   m.def("load_model_bytes", &load_model_bytes, py::arg("data"), py::arg("format") = "");

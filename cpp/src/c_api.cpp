@@ -3,6 +3,7 @@
 #include "sapwood/sapwood.h"
 
 #include <cstddef>
+#include <cstdint>
 #include <new>
 #include <string>
 
@@ -79,6 +80,14 @@ sapwood::PredictOptions predict_options(const sapwood_predict_options* options) 
   if (options->output < SAPWOOD_OUTPUT_RAW || options->output > SAPWOOD_OUTPUT_CLASS) bad_argument("unknown options->output");
   out.output = static_cast<sapwood::Output>(options->output);
   out.n_threads = options->n_threads;
+  // Callers built against the first version of the struct end before these fields.
+  if (options->struct_size >= offsetof(sapwood_predict_options, n_set_features) + sizeof(options->n_set_features)) {
+    static_assert(sizeof(sapwood_feature_value) == sizeof(sapwood::FeatureValue) &&
+                      offsetof(sapwood_feature_value, value) == offsetof(sapwood::FeatureValue, value),
+                  "the C and C++ feature values must share one layout");
+    out.set_features = reinterpret_cast<const sapwood::FeatureValue*>(options->set_features);
+    out.n_set_features = options->n_set_features;
+  }
   return out;
 }
 

@@ -142,17 +142,29 @@ void Model::predict(const MatrixView& x, const PredictOptions& options, double* 
   if (options.n_threads < 0) {
     throw Error(ErrorCode::kInvalidArgument, "n_threads must be >= 0 (0 = all cores)");
   }
+  detail::check_overrides(options.set_features, options.n_set_features, n_features());
   const std::int64_t n_blocks = (x.rows + kBlockRows - 1) / kBlockRows;
   detail::parallel_for(n_blocks, options.n_threads, [&](std::int64_t block) {
     const std::int64_t begin = block * kBlockRows;
     const std::int64_t end = std::min(x.rows, begin + kBlockRows);
     double* block_out = out + begin * columns;
+    // With overrides, the kernels read a gathered copy of this block instead of X.
+    std::vector<double> gathered;
+    MatrixView source = x;
+    std::int64_t first = begin, last = end;
+    if (options.n_set_features > 0) {
+      gathered.resize(static_cast<std::size_t>((end - begin) * x.cols));
+      detail::gather_with_overrides(x, begin, end, options.set_features, options.n_set_features, gathered.data());
+      source = MatrixView::row_major(gathered.data(), end - begin, x.cols);
+      first = 0;
+      last = end - begin;
+    }
     if (options.output == Output::kRaw) {
-      impl_->margins(x, begin, end, block_out);
+      impl_->margins(source, first, last, block_out);
       return;
     }
     std::vector<double> margins(static_cast<std::size_t>((end - begin) * rule.n_outputs));
-    impl_->margins(x, begin, end, margins.data());
+    impl_->margins(source, first, last, margins.data());
     detail::finalize_rows(rule, options.output, margins.data(), end - begin, block_out);
   });
 }

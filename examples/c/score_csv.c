@@ -62,7 +62,7 @@ int main(int argc, char** argv) {
     return 1;
   }
   sapwood_matrix matrix = {sizeof(sapwood_matrix), x, SAPWOOD_FLOAT64, rows, cols, cols, 1};
-  sapwood_predict_options options = {sizeof(sapwood_predict_options), SAPWOOD_OUTPUT_VALUE, 0};
+  sapwood_predict_options options = {sizeof(sapwood_predict_options), SAPWOOD_OUTPUT_VALUE, 0, NULL, 0};
   if (argc > 3 && strcmp(argv[3], "raw") == 0) options.output = SAPWOOD_OUTPUT_RAW;
   if (argc > 3 && strcmp(argv[3], "class") == 0) options.output = SAPWOOD_OUTPUT_CLASS;
   int64_t size = 0;

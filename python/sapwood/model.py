@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Any, Dict, List, Optional, Sequence, Union
+from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple, Union
 
 import numpy as np
 
 from . import _core
 from ._input import as_matrix
+
+#: ``set_features={feature: value}``: columns read as a constant (position or name keys).
+SetFeatures = Optional[Mapping[Union[int, str], float]]
 
 # Output kinds understood by the native predictor (sapwood::Output).
 _RAW, _VALUE, _CLASS = 0, 1, 2
@@ -68,59 +71,88 @@ class Model:
         return self._meta.get("task") == "classifier"
 
     # ---------------------------------------------------------------- prediction
-    def predict(self, X: Any, *, n_threads: Optional[int] = None) -> np.ndarray:
+    def predict(self, X: Any, *, n_threads: Optional[int] = None, set_features: SetFeatures = None) -> np.ndarray:
         """Predict like the source's ``predict``: class labels, regression values or, for
-        anomaly detectors, +1 (inlier) / -1 (outlier)."""
+        anomaly detectors, +1 (inlier) / -1 (outlier).
+
+        Every prediction method takes ``n_threads`` (None: all cores) and ``set_features``,
+        a mapping {feature position or name: value} of columns to read as that value in
+        every row (counterfactuals such as ``set_features={"treated": 1}``, partial
+        dependence) without copying X."""
         task = self._meta.get("task")
         if task == "anomaly":
-            decision = self.decision_function(X, n_threads=n_threads)
+            decision = self.decision_function(X, n_threads=n_threads, set_features=set_features)
             labels = np.ones(decision.shape, dtype=int)
             labels[decision < 0] = -1
             return labels
         if task != "classifier":
-            return self._shape_values(self._run(X, _VALUE, n_threads))
+            return self._shape_values(self._run(X, _VALUE, n_threads, set_features))
         groups = self._meta.get("output_groups")
         if groups is not None:
-            return self._predict_multioutput(self._run(X, _VALUE, n_threads), groups)
-        index = self._run(X, _CLASS, n_threads)[:, 0].astype(np.intp)
+            return self._predict_multioutput(self._run(X, _VALUE, n_threads, set_features), groups)
+        index = self._run(X, _CLASS, n_threads, set_features)[:, 0].astype(np.intp)
         return np.asarray(self._meta["classes"]).take(index, axis=0)
 
-    def predict_proba(self, X: Any, *, n_threads: Optional[int] = None) -> Union[np.ndarray, List[np.ndarray]]:
+    def predict_proba(self, X: Any, *, n_threads: Optional[int] = None, set_features: SetFeatures = None) -> Union[np.ndarray, List[np.ndarray]]:
         """Class probabilities, columns in the order of ``classes_`` (a list of arrays per
         output for multi-output classifiers)."""
         if not self.is_classifier or not self._meta.get("has_proba", True):
             raise AttributeError(f"{self.source or 'this model'} has no predict_proba")
-        values = self._run(X, _VALUE, n_threads)
+        values = self._run(X, _VALUE, n_threads, set_features)
         groups = self._meta.get("output_groups")
         if groups is not None:
             return _split_groups(values, groups)
         return values
 
-    def predict_raw(self, X: Any, *, n_threads: Optional[int] = None) -> np.ndarray:
+    def predict_raw(self, X: Any, *, n_threads: Optional[int] = None, set_features: SetFeatures = None) -> np.ndarray:
         """The untransformed margin: ``decision_function`` where the source has one, the raw
         score of boosted models, the averaged leaf values of forests. One column becomes 1-D."""
-        raw = self._run(X, _RAW, n_threads)
+        raw = self._run(X, _RAW, n_threads, set_features)
         return raw[:, 0] if raw.shape[1] == 1 else raw
 
-    def score_samples(self, X: Any, *, n_threads: Optional[int] = None) -> np.ndarray:
+    def score_samples(self, X: Any, *, n_threads: Optional[int] = None, set_features: SetFeatures = None) -> np.ndarray:
         """Anomaly score of each row, as IsolationForest.score_samples (lower = more abnormal)."""
         self._require_anomaly("score_samples")
-        return self._run(X, _VALUE, n_threads)[:, 0]
+        return self._run(X, _VALUE, n_threads, set_features)[:, 0]
 
-    def decision_function(self, X: Any, *, n_threads: Optional[int] = None) -> np.ndarray:
+    def decision_function(self, X: Any, *, n_threads: Optional[int] = None, set_features: SetFeatures = None) -> np.ndarray:
         """IsolationForest.decision_function: score_samples minus the fitted offset."""
         self._require_anomaly("decision_function")
-        return self.score_samples(X, n_threads=n_threads) - self._meta["offset"]
+        return self.score_samples(X, n_threads=n_threads, set_features=set_features) - self._meta["offset"]
 
     # ---------------------------------------------------------------- plumbing
-    def _run(self, X: Any, output: int, n_threads: Optional[int]) -> np.ndarray:
+    def _run(self, X: Any, output: int, n_threads: Optional[int], set_features: SetFeatures = None) -> np.ndarray:
         matrix = as_matrix(
             X,
             self.n_features,
             feature_names=self._meta.get("feature_names"),
             encoders=self._meta.get("encoders"),
         )
-        return self._core.predict(matrix, output, _thread_count(n_threads))
+        return self._core.predict(matrix, output, _thread_count(n_threads), self._overrides(set_features))
+
+    def _overrides(self, set_features: SetFeatures) -> List[Tuple[int, float]]:
+        """``set_features`` as (column, value) pairs: keys are column positions or, when the
+        model knows them, feature names; values are numbers (NaN = missing)."""
+        if not set_features:
+            return []
+        names = self._meta.get("feature_names")
+        pairs = []
+        for key, value in dict(set_features).items():
+            if isinstance(key, str):
+                if not names or key not in names:
+                    raise KeyError(f"set_features: the model has no feature named {key!r}")
+                column = list(names).index(key)
+            elif isinstance(key, (int, np.integer)) and not isinstance(key, bool):
+                column = int(key)
+                if not 0 <= column < self.n_features:
+                    raise IndexError(f"set_features: feature {column} is out of range for {self.n_features} features")
+            else:
+                raise TypeError(f"set_features keys must be feature positions or names, got {key!r}")
+            encoders = self._meta.get("encoders") or {}
+            if column in encoders:
+                raise ValueError(f"set_features cannot override categorical feature {key!r} (give it through X)")
+            pairs.append((column, float(value)))
+        return pairs
 
     def _shape_values(self, values: np.ndarray) -> np.ndarray:
         return values[:, 0] if self._meta.get("single_target", values.shape[1] == 1) else values

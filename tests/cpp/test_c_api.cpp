@@ -1,5 +1,6 @@
 // The C ABI: status codes, the thread-local last error, struct-size checks and NULL
 // arguments, exercised through sapwood.h exactly as a C caller would.
+#include <cstddef>
 #include <cstring>
 #include <string>
 #include <thread>
@@ -36,7 +37,7 @@ SAPWOOD_TEST(load_predict_and_free) {
   // Column-major float32 input: rows (0, 0), (1, 1.5), (1, 5).
   const float x[] = {0, 1, 1, 0, 1.5f, 5};
   const sapwood_matrix matrix = {sizeof(sapwood_matrix), x, SAPWOOD_FLOAT32, 3, 2, 1, 3};
-  const sapwood_predict_options options = {sizeof(sapwood_predict_options), SAPWOOD_OUTPUT_RAW, 1};
+  const sapwood_predict_options options = {sizeof(sapwood_predict_options), SAPWOOD_OUTPUT_RAW, 1, nullptr, 0};
   int64_t size = 0;
   CHECK(sapwood_output_size(model, &matrix, &options, &size) == SAPWOOD_OK && size == 3);
   double out[3] = {0, 0, 0};
@@ -45,7 +46,26 @@ SAPWOOD_TEST(load_predict_and_free) {
   CHECK_EQ_EXACT(out[1], 22);
   CHECK_EQ_EXACT(out[2], 24);
   CHECK(sapwood_predict(model, &matrix, nullptr, out, size) == SAPWOOD_OK);  // NULL options: defaults
-  CHECK(std::string(sapwood_last_error()).empty());
+  // x1 read as 1.5 in every row: (0, 1.5) -> 1 + 20; (1, 1.5) -> 2 + 20 twice.
+  const sapwood_feature_value set[] = {{1, 1.5}};
+  sapwood_predict_options with_set = options;
+  with_set.set_features = set;
+  with_set.n_set_features = 1;
+  CHECK(sapwood_predict(model, &matrix, &with_set, out, size) == SAPWOOD_OK);
+  CHECK_EQ_EXACT(out[0], 21);
+  CHECK_EQ_EXACT(out[1], 22);
+  CHECK_EQ_EXACT(out[2], 22);
+  // A caller built against the first version of the struct: the new fields are not read.
+  with_set.struct_size = offsetof(sapwood_predict_options, set_features);
+  CHECK(sapwood_predict(model, &matrix, &with_set, out, size) == SAPWOOD_OK);
+  CHECK_EQ_EXACT(out[0], 11);
+  const sapwood_feature_value bad[] = {{5, 0.0}};
+  with_set.struct_size = sizeof(sapwood_predict_options);
+  with_set.set_features = bad;
+  CHECK(sapwood_predict(model, &matrix, &with_set, out, size) == SAPWOOD_ERROR_INVALID_ARGUMENT);
+  CHECK(std::string(sapwood_last_error()).find("feature 5") != std::string::npos);
+  CHECK(sapwood_predict(model, &matrix, nullptr, out, size) == SAPWOOD_OK);
+  CHECK(std::string(sapwood_last_error()).empty());  // a success clears the last error
   sapwood_free(model);
   sapwood_free(nullptr);
 }
@@ -64,7 +84,7 @@ SAPWOOD_TEST(errors_become_status_codes) {
   CHECK(sapwood_load_memory(bytes.data(), bytes.size(), &model) == SAPWOOD_OK);
   const double x[] = {0, 0};
   sapwood_matrix matrix = {sizeof(sapwood_matrix), x, SAPWOOD_FLOAT64, 1, 2, 2, 1};
-  sapwood_predict_options options = {sizeof(sapwood_predict_options), SAPWOOD_OUTPUT_VALUE, 0};
+  sapwood_predict_options options = {sizeof(sapwood_predict_options), SAPWOOD_OUTPUT_VALUE, 0, nullptr, 0};
   double out[1];
   matrix.struct_size = 8;
   CHECK(sapwood_predict(model, &matrix, &options, out, 1) == SAPWOOD_ERROR_INVALID_ARGUMENT);

@@ -12,10 +12,21 @@ enum class Output : std::uint8_t {
   kClass = 2,     // classifiers: index of the predicted class (into the model's classes)
 };
 
+// A feature whose value is replaced in every row (counterfactuals, partial dependence).
+struct FeatureValue {
+  std::int32_t feature = 0;
+  double value = 0.0;  // NaN: the feature is missing in every row
+};
+
 struct PredictOptions {
   Output output = Output::kValue;
   // Worker threads; 0 means one per available core.
   int n_threads = 0;
+  // Features to read as these values instead of X's columns, without copying X: only a
+  // block of rows at a time is gathered. Applied in order, so a later entry wins; each
+  // value is rounded to X's element type, as if X held it.
+  const FeatureValue* set_features = nullptr;
+  std::int64_t n_set_features = 0;
 };
 
 }  // namespace sapwood

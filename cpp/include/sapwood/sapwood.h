@@ -16,7 +16,7 @@
  *       return 1;
  *     }
  *     sapwood_matrix x = {sizeof(sapwood_matrix), data, SAPWOOD_FLOAT64, rows, cols, cols, 1};
- *     sapwood_predict_options options = {sizeof(sapwood_predict_options), SAPWOOD_OUTPUT_VALUE, 0};
+ *     sapwood_predict_options options = {sizeof(sapwood_predict_options), SAPWOOD_OUTPUT_VALUE, 0, NULL, 0};
  *     int64_t n = 0;
  *     sapwood_output_size(model, &x, &options, &n);
  *     double* out = malloc(n * sizeof(double));
@@ -63,10 +63,19 @@ typedef struct sapwood_matrix {
   int64_t col_stride;
 } sapwood_matrix;
 
+typedef struct sapwood_feature_value {
+  int32_t feature;
+  double value; /* NaN: missing */
+} sapwood_feature_value;
+
 typedef struct sapwood_predict_options {
   size_t struct_size; /* sizeof(sapwood_predict_options) */
   int32_t output;     /* sapwood_output */
   int32_t n_threads;  /* 0: one per core */
+  /* Features read as these values in every row instead of x's columns (counterfactuals,
+   * partial dependence); x is not modified or copied whole. May be NULL / 0. */
+  const sapwood_feature_value* set_features;
+  int64_t n_set_features;
 } sapwood_predict_options;
 
 typedef struct sapwood_model sapwood_model;
