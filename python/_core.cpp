@@ -186,10 +186,14 @@ py::array_t<double> predict(const sapwood::Model& model, const py::array& x, int
                             const std::vector<std::pair<std::int32_t, double>>& set_features) {
   if (x.ndim() != 2) throw py::value_error("X must be 2-D");
   sapwood::MatrixView view;
-  const auto kind = x.dtype();
-  if (kind.is(py::dtype::of<float>())) {
+  // Equivalence, not identity: an unpickled or reconstructed array may hold its own
+  // float64 descriptor object (and a byte-swapped one must not pass).
+  const auto same_type = [&](const py::dtype& wanted) {
+    return py::detail::npy_api::get().PyArray_EquivTypes_(x.dtype().ptr(), wanted.ptr());
+  };
+  if (same_type(py::dtype::of<float>())) {
     view.dtype = DType::kFloat32;
-  } else if (kind.is(py::dtype::of<double>())) {
+  } else if (same_type(py::dtype::of<double>())) {
     view.dtype = DType::kFloat64;
   } else {
     throw py::type_error("X must be float32 or float64");

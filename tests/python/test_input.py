@@ -161,3 +161,19 @@ def test_many_python_threads_share_one_model(fitted):
     assert not errors
     for result in results:
         np.testing.assert_array_equal(result, expected)
+
+
+def test_unpickled_and_byte_swapped_arrays() -> None:
+    # An unpickled array may carry its own dtype object; a big-endian one holds swapped bytes.
+    import pickle
+
+    from sklearn.ensemble import RandomForestRegressor
+
+    import sapwood
+
+    X = np.random.default_rng(0).normal(size=(50, 3))
+    model = sapwood.load(RandomForestRegressor(n_estimators=3, random_state=0).fit(X, X[:, 0]))
+    expected = model.predict(X)
+    assert np.array_equal(model.predict(pickle.loads(pickle.dumps(X))), expected)
+    assert np.array_equal(model.predict(X.astype(">f8")), expected)
+    assert np.array_equal(model.predict(X.astype(">f4")), model.predict(X.astype(np.float32)))

@@ -1,0 +1,96 @@
+"""Threads and processes: one model shared by many Python threads (the GIL is released, so
+they really run at once), loading in one thread and predicting in another, more native
+threads than cores, and use in children forked from a process that already ran OpenMP.
+Every result must equal a plain single-threaded run."""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import sys
+import threading
+from concurrent.futures import ThreadPoolExecutor
+
+import numpy as np
+import pytest
+from sklearn.ensemble import GradientBoostingClassifier, RandomForestRegressor
+
+import sapwood
+
+RNG = np.random.default_rng(21)
+X = RNG.normal(size=(3000, 8))
+Y = X[:, 0] - X[:, 1] ** 2
+
+
+@pytest.fixture(scope="module")
+def forest() -> sapwood.Model:
+    return sapwood.load(RandomForestRegressor(n_estimators=20, max_depth=8, random_state=0).fit(X, Y))
+
+
+def test_many_threads_share_one_model(forest: sapwood.Model) -> None:
+    expected = forest.predict(X, n_threads=1)
+    tasks = [i % 7 for i in range(42)]
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        results = list(pool.map(lambda i: forest.predict(X[i::7]), tasks))
+    for i, got in zip(tasks, results):
+        assert np.array_equal(got, expected[i::7])
+
+
+def test_results_do_not_depend_on_threads_or_batch_size(forest: sapwood.Model) -> None:
+    expected = forest.predict(X, n_threads=1)
+    for n_threads in (1, 2, 3, 16, 64):
+        assert np.array_equal(forest.predict(X, n_threads=n_threads), expected)
+    # Any split into batches, including single rows and sizes that straddle the native
+    # block size, gives each row the same value.
+    for size in (1, 7, 127, 128, 129, 1000):
+        parts = [forest.predict(X[i : i + size]) for i in range(0, 600, size)]
+        assert np.array_equal(np.concatenate(parts)[:600], expected[: len(np.concatenate(parts))][:600])
+
+
+def test_load_in_one_thread_predict_in_another() -> None:
+    gbm = GradientBoostingClassifier(n_estimators=15, max_depth=3, random_state=0).fit(X, Y > 0)
+    holder = {}
+    loader = threading.Thread(target=lambda: holder.setdefault("model", sapwood.load(gbm)))
+    loader.start()
+    loader.join()
+    out = {}
+    worker = threading.Thread(target=lambda: out.setdefault("proba", holder["model"].predict_proba(X)))
+    worker.start()
+    worker.join()
+    np.testing.assert_allclose(out["proba"], gbm.predict_proba(X), rtol=1e-12)
+
+
+def _child_predict(payload):
+    model, rows = payload
+    return model.predict(rows)
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="fork exists on POSIX only")
+def test_forked_children_predict_after_the_parent_used_threads(forest: sapwood.Model) -> None:
+    # The parent runs a parallel prediction first, so its OpenMP thread pool exists when
+    # fork() copies the process: GNU OpenMP's pool does not survive fork, which is where
+    # forked children hang when a library calls into OpenMP again.
+    expected = forest.predict(X, n_threads=2)
+    context = multiprocessing.get_context("fork")
+    with context.Pool(2) as pool:
+        results = pool.map_async(_child_predict, [(forest, X[i::4]) for i in range(4)]).get(timeout=120)
+    for i, got in enumerate(results):
+        assert np.array_equal(got, expected[i::4])
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="fork exists on POSIX only")
+def test_fork_then_threads_in_the_child(forest: sapwood.Model) -> None:
+    forest.predict(X, n_threads=2)
+    read, write = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child: predict on several threads, report, and leave at once
+        try:
+            ok = np.array_equal(forest.predict(X, n_threads=2), forest.predict(X, n_threads=1))
+            os.write(write, b"1" if ok else b"0")
+        finally:
+            os._exit(0)
+    os.close(write)
+    _, status = os.waitpid(pid, 0)
+    assert os.read(read, 1) == b"1"
+    os.close(read)
+    assert status == 0
