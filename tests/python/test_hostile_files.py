@@ -1,0 +1,70 @@
+"""Damaged and hostile model files, from Python: truncations, bit flips, huge counts and
+deep nesting of real files of every format (the fuzz seed corpus) either load or raise
+SapwoodError; never another exception, a crash or a hang. (The libFuzzer harnesses in
+tests/fuzz run the same idea for much longer.)"""
+
+from __future__ import annotations
+
+import pathlib
+
+import numpy as np
+import pytest
+
+import sapwood
+
+CORPUS = pathlib.Path(__file__).resolve().parents[1] / "fuzz" / "corpus"
+SEEDS = sorted(p for p in CORPUS.glob("*/*") if p.is_file())
+PROBE = np.array([[0.0, -0.0, 0.5, np.nan, 1e30, -1e-36, 3.0, -2.0]])
+
+
+def _outcome(data: bytes) -> str:
+    try:
+        model = sapwood.load(data)
+    except sapwood.SapwoodError:
+        return "refused"
+    except (ValueError, TypeError) as error:  # Python-side describers: clear, typed errors
+        assert str(error), "an error without a message"
+        return "refused"
+    if model.n_features <= PROBE.shape[1]:
+        model.predict_raw(PROBE[:, : model.n_features])
+    return "loaded"
+
+
+def test_the_corpus_is_there() -> None:
+    assert len(SEEDS) >= 15, "run tests/fuzz/make_corpus.py"
+
+
+@pytest.mark.parametrize("seed", SEEDS, ids=lambda p: f"{p.parent.name}/{p.name}")
+def test_truncations_and_bit_flips(seed: pathlib.Path) -> None:
+    data = seed.read_bytes()
+    assert _outcome(data) == "loaded"
+    rng = np.random.default_rng(len(data))
+    for cut in sorted(set(rng.integers(0, len(data), 12).tolist()) | {0, 1, len(data) // 2, len(data) - 1}):
+        _outcome(data[:cut])
+    for _ in range(40):
+        damaged = bytearray(data)
+        for position in rng.integers(0, len(data), rng.integers(1, 4)):
+            damaged[position] ^= 1 << int(rng.integers(0, 8))
+        _outcome(bytes(damaged))
+
+
+def test_huge_counts_fail_fast() -> None:
+    # UBJSON arrays and strings whose counts claim 2^60 elements, LightGBM trees claiming
+    # 2^60 leaves, a native section of 2^60 nodes: each must fail without allocating them.
+    huge = (1 << 60).to_bytes(8, "big")
+    for data in (b"[$d#L" + huge + b"\0\0\0\0", b"{i\x01aSL" + huge + b"x", b"[#L" + huge + b"Z"):
+        with pytest.raises(sapwood.SapwoodError):
+            sapwood.load(data)
+    text = (CORPUS / "lightgbm" / "binary.txt").read_text()
+    with pytest.raises(sapwood.SapwoodError):
+        sapwood.load(text.replace("num_leaves=4", "num_leaves=1152921504606846976", 1).encode())
+    native = bytearray((CORPUS / "native" / "forest.sapwood").read_bytes())
+    native[64 + 16 : 64 + 24] = (1 << 60).to_bytes(8, "little")  # first section's element count
+    with pytest.raises(sapwood.SapwoodError):
+        sapwood.load(bytes(native))
+
+
+def test_deep_nesting_is_refused() -> None:
+    for data in (b"[" * 200000, b'{"learner":' * 100000, b"[" * 200000 + b"]" * 200000):
+        with pytest.raises(sapwood.SapwoodError):
+            sapwood.load(data)
