@@ -185,6 +185,25 @@ class Model:
             f"{self.n_outputs} output{'s' if self.n_outputs != 1 else ''}>"
         )
 
+    def partial_dependence(
+        self,
+        X: Any,
+        feature: Union[int, str],
+        grid: Any,
+        *,
+        kind: str = "average",
+        response_method: str = "auto",
+        n_threads: Optional[int] = None,
+    ) -> np.ndarray:
+        """Partial dependence (``kind="average"``) or ICE curves (``"individual"``) of one
+        feature over ``grid``, each grid point one native pass with ``set_features``; see
+        :func:`sapwood.explain.partial_dependence`."""
+        from .explain import partial_dependence
+
+        return partial_dependence(
+            self, X, feature, grid, kind=kind, response_method=response_method, n_threads=n_threads
+        )
+
     # ---------------------------------------------------------------- saving
     def to_bytes(self) -> bytes:
         """The model in sapwood's own format (docs/format.md); ``sapwood.load`` reads it back."""
@@ -199,9 +218,19 @@ class Model:
         with open(path, "wb") as f:
             f.write(data)
 
-    # Pickled by the arrays the native model was built from: no native pointer crosses.
+    # Pickled as sapwood's own format (checksummed, validated on load): no native pointer
+    # crosses. Metadata the format cannot hold falls back to the arrays and the dict itself.
     def __reduce__(self) -> Any:
-        return (_rebuild, (self._core.arrays(), self._meta))
+        try:
+            return (_from_bytes, (self.to_bytes(),))
+        except TypeError:
+            return (_rebuild, (self._core.arrays(), self._meta))
+
+
+def _from_bytes(data: bytes) -> Model:
+    from .loaders.files import load_bytes
+
+    return load_bytes(data)
 
 
 def _rebuild(arrays: Dict[str, Any], meta: Dict[str, Any]) -> Model:
