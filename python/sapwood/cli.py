@@ -4,6 +4,7 @@
     sapwood config    print the build and runtime configuration
     sapwood convert MODEL -o OUT      any model file sapwood reads -> sapwood's own format
     sapwood inspect MODEL [--json]    kind, trees, depths, features used, objective, outputs
+    sapwood predict MODEL INPUT -o OUTPUT   score a CSV/Parquet/Arrow/.npy file in bounded memory
     sapwood --version
 """
 
@@ -29,7 +30,29 @@ def _parser() -> argparse.ArgumentParser:
     inspect = commands.add_parser("inspect", help="describe a model file")
     inspect.add_argument("model", help="model file to read")
     inspect.add_argument("--json", action="store_true", help="print JSON for machines")
+    _add_predict(commands)
     return parser
+
+
+def _add_predict(commands: "argparse._SubParsersAction") -> None:
+    predict = commands.add_parser(
+        "predict",
+        help="score a data file (CSV, Parquet, Arrow/Feather, .npy) chunk by chunk",
+        description="Score every row of INPUT and write the predictions to OUTPUT. Formats come from "
+        "the extensions (.csv, .parquet, .arrow/.feather/.ipc, .npy). The file is read in chunks, "
+        "so memory stays bounded; OUTPUT appears only when every row was written.",
+    )
+    predict.add_argument("model", help="model file (sapwood, XGBoost JSON/UBJSON, LightGBM text)")
+    predict.add_argument("input", help="data file to score")
+    predict.add_argument("-o", "--output", required=True, help="where to write the predictions")
+    predict.add_argument("--columns", help="comma-separated input columns holding the model's features, in its "
+                         "order (positions for .npy); default: the model's feature names, else every column but the id")
+    predict.add_argument("--id-column", help="input column copied to the output ahead of the predictions")
+    predict.add_argument("--output-kind", choices=("predict", "proba", "raw"), default="predict",
+                         help="predict (labels/values, default), proba (class probabilities) or raw (margins)")
+    predict.add_argument("--threads", type=int, default=None, help="threads (default: all cores)")
+    predict.add_argument("--chunk-rows", type=int, default=65536, help="rows per chunk (default 65536)")
+    predict.add_argument("--quiet", action="store_true", help="no progress line, even on a terminal")
 
 
 def main(argv: Optional[List[str]] = None) -> int:
@@ -50,6 +73,8 @@ def main(argv: Optional[List[str]] = None) -> int:
         return 0
     if args.command in ("convert", "inspect"):
         return _model_command(args)
+    if args.command == "predict":
+        return _predict_command(args)
     _parser().print_help(sys.stderr)
     return 2
 
@@ -72,4 +97,36 @@ def _model_command(args: argparse.Namespace) -> int:
 
     report = describe(model)
     print(json.dumps(report, indent=2) if args.json else format_report(report))
+    return 0
+
+
+def _predict_command(args: argparse.Namespace) -> int:
+    from . import SapwoodError, load
+    from .batch import predict_file
+    from .batch._progress import Progress
+
+    columns = [c.strip() for c in args.columns.split(",")] if args.columns else None
+    progress = Progress(enabled=False if args.quiet else None)
+    try:
+        model = load(args.model)
+        predict_file(
+            model,
+            args.input,
+            args.output,
+            columns=columns,
+            id_column=args.id_column,
+            output_kind=args.output_kind,
+            n_threads=args.threads,
+            chunk_rows=args.chunk_rows,
+            progress=progress,
+        )
+    except KeyboardInterrupt:
+        print("sapwood predict: interrupted; no output written", file=sys.stderr)
+        return 130
+    except (OSError, SapwoodError, ValueError, TypeError, AttributeError, ImportError, KeyError) as error:
+        print(f"sapwood predict: {error}", file=sys.stderr)
+        return 1
+    except Exception as error:  # pyarrow's parse errors (ArrowInvalid is a ValueError; others are not)
+        print(f"sapwood predict: {type(error).__name__}: {error}", file=sys.stderr)
+        return 1
     return 0

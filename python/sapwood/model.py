@@ -127,6 +127,7 @@ class Model:
             self.n_features,
             feature_names=self._meta.get("feature_names"),
             encoders=self._meta.get("encoders"),
+            source=self._meta.get("source"),
         )
         return self._core.predict(matrix, output, _thread_count(n_threads), self._overrides(set_features))
 
