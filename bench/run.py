@@ -1,25 +1,35 @@
-"""sapwood against scikit-learn's own predict, measured side by side in one run.
+"""sapwood against each model's source library, measured side by side in one run.
 
-Each case trains a model on seeded synthetic data, checks that sapwood's predictions equal the
-source's (the run stops if not), then times both engines on the same input: median of
---repeats runs after one warm-up, at 1 thread and at all cores. Prints a Markdown table.
+Each case trains a model on seeded synthetic data, checks that sapwood's answers match the
+source's (the run stops if not), then times every engine on the same float32 input: median of
+--repeats runs after one warm-up, at 1 and 2 threads, plus the median latency of one-row calls
+from Python. Engines: "source" (the library's own predict) and sapwood under each kernel level
+("scalar" is the reference walk, "portable", "avx2", "avx512" the compiled layouts; "sapwood"
+is whatever level sapwood picks by default). ns/node is a 1-thread row's time divided by the
+internal nodes it visits, summed over all trees (counted by walking sapwood's IR on a sample of
+rows). Prints a Markdown table.
 
-    python bench/run.py                 # the table in bench/RESULTS.md
-    python bench/run.py --quick         # a smoke run
+    python bench/run.py                                   # everything
+    python bench/run.py --quick                           # a smoke run: smaller models and inputs
+    python bench/run.py --models xgb,lgb --engines source,scalar,avx512
+
+Peers (onnxruntime, treelite/tl2cgen, lleaves, daal4py) are not measured yet.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import platform
 import statistics
 import time
-from typing import Any, Callable, List
+from typing import Any, Callable, Dict, List, Optional
 
 import numpy as np
 
 import sapwood
+from sapwood import _core
 
 
 def median_seconds(fn: Callable[[], Any], repeats: int) -> float:
@@ -32,29 +42,191 @@ def median_seconds(fn: Callable[[], Any], repeats: int) -> float:
     return statistics.median(times)
 
 
-def cases(quick: bool) -> List[tuple]:
-    from sklearn import ensemble, linear_model
-
-    k = 5 if quick else 1
-    return [
-        ("RandomForestRegressor 100x depth 12", lambda: ensemble.RandomForestRegressor(100 // k, max_depth=12, random_state=0), "reg", 100),
-        ("RandomForestClassifier 100 trees, 3 classes", lambda: ensemble.RandomForestClassifier(100 // k, max_depth=12, random_state=0), "clf", 100),
-        ("ExtraTreesRegressor 100x depth 12", lambda: ensemble.ExtraTreesRegressor(100 // k, max_depth=12, random_state=0), "reg", 100),
-        ("GradientBoostingRegressor 300x depth 5", lambda: ensemble.GradientBoostingRegressor(n_estimators=300 // k, max_depth=5, random_state=0), "reg", 100),
-        ("GradientBoostingClassifier 100 rounds, 3 classes", lambda: ensemble.GradientBoostingClassifier(n_estimators=100 // k, random_state=0), "clf", 100),
-        ("HistGradientBoostingClassifier 200 iterations", lambda: ensemble.HistGradientBoostingClassifier(max_iter=200 // k, early_stopping=False, random_state=0), "bin", 100),
-        ("IsolationForest 200 trees", lambda: ensemble.IsolationForest(n_estimators=200 // k, random_state=0), "anomaly", 100),
-        ("LogisticRegression 200 features, 3 classes", lambda: linear_model.LogisticRegression(max_iter=300), "clf", 200),
-        ("Ridge 200 features", lambda: linear_model.Ridge(), "reg", 200),
-    ]
+def latency_seconds(fn: Callable[[np.ndarray], Any], X: np.ndarray, calls: int = 200) -> float:
+    rows = [X[i:i + 1] for i in range(min(calls, len(X)))]
+    fn(rows[0])
+    times = []
+    for row in rows:
+        start = time.perf_counter()
+        fn(row)
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
 
 
 def data(n_rows: int, n_features: int, seed: int):
     rng = np.random.default_rng(seed)
     X = rng.normal(size=(n_rows, n_features)).astype(np.float32)
     signal = X[:, 0] + np.sin(X[:, 1]) + 0.5 * X[:, 2] ** 2 + 0.2 * X[:, 3:10].sum(axis=1)
-    y_reg = signal + 0.3 * rng.normal(size=n_rows)
-    return X, y_reg, np.digitize(y_reg, np.quantile(y_reg, [0.33, 0.66])), (y_reg > np.median(y_reg)).astype(int)
+    y = signal + 0.3 * rng.normal(size=n_rows)
+    return X, y
+
+
+def quantile_labels(y: np.ndarray, n_classes: int) -> np.ndarray:
+    return np.digitize(y, np.quantile(y, np.linspace(0, 1, n_classes + 1)[1:-1]))
+
+
+# ------------------------------------------------------------------ the zoo
+#
+# A case: name, n_features, and build(X, y, quick) -> Source. A Source holds the fitted object,
+# a predict(X, threads) that returns what sapwood's `method` must match, and the tolerance.
+
+
+class Source:
+    def __init__(self, obj: Any, predict: Callable[[np.ndarray, int], np.ndarray], method: str, exact: bool):
+        self.obj, self.predict, self.method, self.exact = obj, predict, method, exact
+
+
+@contextlib.contextmanager
+def _blas_and_openmp_threads(n: int):
+    try:
+        from threadpoolctl import threadpool_limits
+    except ImportError:  # pragma: no cover
+        yield
+        return
+    with threadpool_limits(n):
+        yield
+
+
+def _sklearn(make: Callable[[int], Any], kind: str):
+    def build(X, y, quick):
+        estimator = make(5 if quick else 1)
+        if kind == "anomaly":
+            estimator.fit(X)
+        else:
+            estimator.fit(X, {"reg": y, "clf": quantile_labels(y, 3), "bin": (y > np.median(y)).astype(int)}[kind])
+        method = {"reg": "predict", "anomaly": "score_samples"}.get(kind, "predict_proba")
+
+        def predict(X, threads):
+            if "n_jobs" in estimator.get_params():
+                estimator.set_params(n_jobs=threads)
+            with _blas_and_openmp_threads(threads):
+                return getattr(estimator, method)(X)
+
+        return Source(estimator, predict, method, exact=kind != "linear")
+    return build
+
+
+def _xgboost(n_trees: int, n_classes: int):
+    def build(X, y, quick):
+        import xgboost as xgb
+
+        rounds = max(1, n_trees // (5 if quick else 1))
+        if n_classes == 2:
+            params, label = {"objective": "binary:logistic"}, (y > np.median(y)).astype(int)
+        else:
+            params, label = {"objective": "multi:softprob", "num_class": n_classes}, quantile_labels(y, n_classes)
+        booster = xgb.train({**params, "max_depth": 6, "tree_method": "hist", "seed": 0, "nthread": 2},
+                            xgb.DMatrix(X, label), num_boost_round=rounds)
+
+        def predict(X, threads):
+            booster.set_param({"nthread": threads})
+            return booster.inplace_predict(X, predict_type="margin")
+
+        return Source(booster, predict, "predict_raw", exact=True)
+    return build
+
+
+def _lightgbm(n_trees: int, n_leaves: int, objective: str):
+    def build(X, y, quick):
+        import lightgbm as lgb
+
+        rounds = max(1, n_trees // (5 if quick else 1))
+        label = (y > np.median(y)).astype(int) if objective == "binary" else y
+        booster = lgb.train({"objective": objective, "num_leaves": n_leaves, "min_data_in_leaf": 5, "verbose": -1,
+                             "seed": 0, "num_threads": 2}, lgb.Dataset(X, label), num_boost_round=rounds)
+
+        def predict(X, threads):
+            return booster.predict(X, raw_score=True, num_threads=threads)
+
+        return Source(booster, predict, "predict_raw", exact=True)
+    return build
+
+
+def zoo() -> List[tuple]:
+    from sklearn import ensemble, linear_model
+
+    return [
+        ("xgb-binary", "XGBoost binary, 500 trees depth 6", 100, _xgboost(500, 2)),
+        ("xgb-multiclass", "XGBoost 10-class, 100 rounds depth 6", 100, _xgboost(100, 10)),
+        ("lgb-binary", "LightGBM binary, 500 trees, 63 leaves", 100, _lightgbm(500, 63, "binary")),
+        ("rf-reg", "RandomForestRegressor 100x depth 12", 100,
+         _sklearn(lambda k: ensemble.RandomForestRegressor(100 // k, max_depth=12, random_state=0), "reg")),
+        ("rf-clf", "RandomForestClassifier 100 trees, 3 classes", 100,
+         _sklearn(lambda k: ensemble.RandomForestClassifier(100 // k, max_depth=12, random_state=0), "clf")),
+        ("et-reg", "ExtraTreesRegressor 100x depth 12", 100,
+         _sklearn(lambda k: ensemble.ExtraTreesRegressor(100 // k, max_depth=12, random_state=0), "reg")),
+        ("gb-reg", "GradientBoostingRegressor 300x depth 5", 100,
+         _sklearn(lambda k: ensemble.GradientBoostingRegressor(n_estimators=300 // k, max_depth=5, random_state=0), "reg")),
+        ("gb-clf", "GradientBoostingClassifier 100 rounds, 3 classes", 100,
+         _sklearn(lambda k: ensemble.GradientBoostingClassifier(n_estimators=100 // k, random_state=0), "clf")),
+        ("hgb-bin", "HistGradientBoostingClassifier 200 iterations", 100,
+         _sklearn(lambda k: ensemble.HistGradientBoostingClassifier(max_iter=200 // k, early_stopping=False,
+                                                                    random_state=0), "bin")),
+        ("iforest", "IsolationForest 200 trees", 100,
+         _sklearn(lambda k: ensemble.IsolationForest(n_estimators=200 // k, random_state=0), "anomaly")),
+        ("logreg", "LogisticRegression 200 features, 3 classes", 200,
+         _sklearn(lambda k: linear_model.LogisticRegression(max_iter=300), "clf")),
+        ("ridge", "Ridge 200 features", 200, _sklearn(lambda k: linear_model.Ridge(), "reg")),
+    ]
+
+
+# ------------------------------------------------------------------ measuring
+
+
+def nodes_visited_per_row(model: sapwood.Model, X: np.ndarray) -> Optional[float]:
+    """Internal nodes a row visits, summed over trees, averaged over X (numeric splits only)."""
+    a = model._core.arrays()
+    if a["kind"] != "forest":
+        return None
+    offsets, left, right = a["tree_offsets"], a["left_child"], a["right_child"]
+    feature, threshold, flags = a["feature"], a["threshold"], a["split_flags"]
+    x = X.astype(np.float64)
+    rows = np.arange(len(x))
+    total = 0
+    for t in range(len(offsets) - 1):
+        base = offsets[t]
+        node = np.full(len(x), base)
+        active = left[node] != -1
+        while active.any():
+            total += int(active.sum())
+            n = node[active]
+            value = x[rows[active], feature[n]]
+            less_equal = (flags[n] & 4) != 0
+            go_left = np.where(less_equal, value <= threshold[n], value < threshold[n])
+            go_left |= np.isnan(value) & ((flags[n] & 2) != 0)
+            node[active] = base + np.where(go_left, left[n], right[n])
+            active = left[node] != -1
+    return total / len(x)
+
+
+def engines_for(requested: List[str]) -> List[str]:
+    supported = sapwood.runtime_info()["isa_supported"]
+    out = []
+    for engine in requested:
+        if engine in ("source", "sapwood") or engine in supported:
+            out.append(engine)
+        else:
+            print(f"(engine {engine!r} is not available on this machine; skipped)")
+    return out
+
+
+def run_engine(engine: str, model: sapwood.Model, source: Source) -> Callable[[np.ndarray, int], np.ndarray]:
+    if engine == "source":
+        return source.predict
+
+    def predict(X, threads):
+        return np.asarray(getattr(model, source.method)(X, n_threads=threads))
+    return predict
+
+
+@contextlib.contextmanager
+def isa(engine: str):
+    if engine not in ("source", "sapwood"):
+        _core._set_isa(engine)
+    try:
+        yield
+    finally:
+        _core._set_isa("")
 
 
 def main() -> None:
@@ -62,41 +234,45 @@ def main() -> None:
     parser.add_argument("--rows", type=int, default=50_000)
     parser.add_argument("--train-rows", type=int, default=5_000)
     parser.add_argument("--repeats", type=int, default=7)
-    parser.add_argument("--quick", action="store_true")
+    parser.add_argument("--models", default="", help="comma-separated model keys (default: all)")
+    parser.add_argument("--engines", default="source,scalar,portable,avx2,avx512",
+                        help="comma-separated: source, sapwood (default level) or a level name")
+    parser.add_argument("--quick", action="store_true", help="smaller models, 5,000 rows, 3 repeats")
     args = parser.parse_args()
     if args.quick:
         args.rows, args.train_rows, args.repeats = 5_000, 1_000, 3
+    wanted = [m for m in args.models.split(",") if m]
+    cases = [c for c in zoo() if not wanted or any(w == c[0] or w in c[0] for w in wanted)]
+    engines = engines_for([e for e in args.engines.split(",") if e])
 
-    import sklearn
-
-    cores = os.cpu_count() or 1
-    print(f"sapwood {sapwood.__version__}, scikit-learn {sklearn.__version__}, numpy {np.__version__}; "
-          f"{platform.machine()}, {cores} cores; {args.rows:,} float32 rows; median of {args.repeats}\n")
-    print("| model | scikit-learn rows/s | sapwood 1 thread rows/s | sapwood all cores rows/s | speed-up 1 thread | speed-up all cores |")
-    print("|---|---:|---:|---:|---:|---:|")
-    for name, make, kind, n_features in cases(args.quick):
-        X_train, y_reg, y_clf, y_bin = data(args.train_rows, n_features, 0)
-        X, *_ = data(args.rows, n_features, 1)
-        estimator = make()
-        if kind == "anomaly":
-            estimator.fit(X_train)
-            theirs, ours = estimator.score_samples, "score_samples"
-        else:
-            estimator.fit(X_train, {"reg": y_reg, "clf": y_clf, "bin": y_bin}[kind])
-            theirs, ours = (estimator.predict, "predict") if kind == "reg" else (estimator.predict_proba, "predict_proba")
-        model = sapwood.load(estimator)
-        expected, got = theirs(X), getattr(model, ours)(X)
-        # Linear models fitted on float32 compute in float32 in scikit-learn; sapwood sums in float64.
-        rtol = 1e-5 if np.asarray(expected).dtype == np.float32 else 1e-9
-        if not np.allclose(got, expected, rtol=rtol, atol=rtol * float(np.max(np.abs(expected)))):
-            raise SystemExit(f"{name}: sapwood's answers differ from scikit-learn's")
-        if not np.array_equal(model.predict(X), estimator.predict(X)) and kind != "reg":
-            raise SystemExit(f"{name}: sapwood's labels differ from scikit-learn's")
-        source = median_seconds(lambda: theirs(X), args.repeats)
-        one = median_seconds(lambda: getattr(model, ours)(X, n_threads=1), args.repeats)
-        every = median_seconds(lambda: getattr(model, ours)(X), args.repeats)
-        rate = lambda s: f"{args.rows / s:,.0f}"  # noqa: E731
-        print(f"| {name} | {rate(source)} | {rate(one)} | {rate(every)} | {source / one:.2f}x | {source / every:.2f}x |")
+    info = sapwood.runtime_info()
+    print(f"sapwood {sapwood.__version__} (levels supported: {', '.join(info['isa_supported'])}; default "
+          f"{info['isa_active']}), numpy {np.__version__}; {platform.machine()}, {os.cpu_count()} cores; "
+          f"{args.rows:,} float32 rows; median of {args.repeats}\n")
+    print("| model | engine | rows/s 1 thread | rows/s 2 threads | ns/node 1 thread | 1-row latency µs "
+          "| max abs diff vs source |")
+    print("|---|---|---:|---:|---:|---:|---:|")
+    for key, name, n_features, build in cases:
+        X_train, y = data(args.train_rows, n_features, 0)
+        X, _ = data(args.rows, n_features, 1)
+        source = build(X_train, y, args.quick)
+        model = sapwood.load(source.obj)
+        expected = np.asarray(source.predict(X, 2), dtype=np.float64)
+        visited = nodes_visited_per_row(model, X[:2000])
+        for engine in engines:
+            with isa(engine):
+                predict = run_engine(engine, model, source)
+                got = np.asarray(predict(X, 1), dtype=np.float64).reshape(expected.shape)
+                diff = float(np.max(np.abs(got - expected))) if got.size else 0.0
+                scale = float(np.max(np.abs(expected))) or 1.0
+                if diff > (0.0 if source.exact and key[:3] in ("xgb", "lgb") else 1e-5 * scale):
+                    raise SystemExit(f"{name}: {engine} differs from the source by {diff:g}")
+                one = median_seconds(lambda: predict(X, 1), args.repeats)
+                two = median_seconds(lambda: predict(X, 2), args.repeats)
+                latency = latency_seconds(lambda row: predict(row, 1), X)
+            ns_node = f"{one / args.rows / visited * 1e9:.2f}" if visited else "–"
+            print(f"| {name} | {engine} | {args.rows / one:,.0f} | {args.rows / two:,.0f} | {ns_node} "
+                  f"| {latency * 1e6:.1f} | {diff:.3g} |", flush=True)
 
 
 if __name__ == "__main__":

@@ -311,4 +311,6 @@ PYBIND11_MODULE(_core, m) {
   m.def("load_model_bytes", &load_model_bytes, py::arg("data"), py::arg("format") = "");
   m.def("linear_from_arrays", &linear_from_arrays);
   m.def("runtime_info", &runtime_info);
+  // Test and benchmark hook: forces a kernel level process-wide ("" restores the default).
+  m.def("_set_isa", &sapwood::set_isa, py::arg("name"));
 }

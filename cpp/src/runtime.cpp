@@ -1,6 +1,9 @@
-// runtime_info(): the build's version, compiler, OpenMP and instruction-set facts.
+// runtime_info() and set_isa(): the build's version, compiler, OpenMP and instruction-set
+// facts, and the test hook that forces a kernel level (the choice itself is kernels/dispatch).
 #include "sapwood/runtime.hpp"
 
+#include "kernels/dispatch.hpp"
+#include "sapwood/error.hpp"
 #include "util/parallel.hpp"
 
 #ifndef SAPWOOD_VERSION
@@ -23,11 +26,27 @@ RuntimeInfo runtime_info() {
 #endif
   info.openmp = detail::openmp_enabled();
   info.default_threads = detail::default_threads();
-  // Only the portable reference kernels exist so far; vector kernels add themselves here.
-  info.isa_compiled = {"scalar"};
-  info.isa_supported = {"scalar"};
-  info.isa_active = "scalar";
+  for (const kernels::Isa isa : kernels::kAllIsas) {
+    if (kernels::isa_compiled(isa)) info.isa_compiled.emplace_back(kernels::isa_name(isa));
+    if (kernels::isa_supported(isa)) info.isa_supported.emplace_back(kernels::isa_name(isa));
+  }
+  info.isa_active = kernels::isa_name(kernels::active_isa());
   return info;
+}
+
+void set_isa(const std::string& name) {
+  if (name.empty()) {
+    kernels::clear_forced_isa();
+    return;
+  }
+  kernels::Isa isa;
+  if (!kernels::parse_isa(name, &isa)) {
+    throw Error(ErrorCode::kInvalidArgument,
+                "unknown instruction set '" + name + "' (scalar, portable, avx2 or avx512)");
+  }
+  if (!kernels::force_isa(isa)) {
+    throw Error(ErrorCode::kInvalidArgument, "instruction set '" + name + "' is not supported here");
+  }
 }
 
 }  // namespace sapwood

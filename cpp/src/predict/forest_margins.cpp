@@ -1,51 +1,61 @@
-// Forest margins with the reference kernel. A block of rows is first gathered into a
-// contiguous buffer of doubles, each value rounded as the source library rounds its input
-// (so the walk reads one layout whatever the caller's dtype and strides); then trees are
-// walked in model order and each leaf is added to its output(s) in the accumulation type.
-// Adding trees in model order from the base score is what makes sums bit-identical to the
-// source libraries.
+// Forest margins. A block of rows is first gathered into a contiguous buffer, each value
+// rounded as the source library rounds its input (so the walk reads one layout whatever the
+// caller's dtype and strides); then trees are walked in model order and each leaf is added to
+// its output(s) in the accumulation type. Adding trees in model order from the base score is
+// what makes sums bit-identical to the source libraries, so both engines keep that order:
+//
+// - the reference engine (level "scalar") walks the IR with kernels/scalar, one row at a time;
+// - the compiled engine (every other level) walks the forest's compiled layout with the
+//   active level's kernels, a whole block per tree; its rows are float32 when the model
+//   rounds input to float32 (the layout's thresholds are exact for them). Trees the layout
+//   could not compile take the reference walk over a float64 copy of the block.
 #include <cmath>
 #include <vector>
 
+#include "kernels/dispatch.hpp"
 #include "kernels/scalar/tree_walk.hpp"
 #include "predict/margins.hpp"
 
 namespace sapwood::detail {
 namespace {
 
-kernels::ForestView view_of(const ForestSpec& spec) {
-  return {spec.tree_offsets.data(),
-          spec.left_child.data(),
-          spec.right_child.data(),
-          spec.feature.data(),
-          spec.threshold.data(),
-          spec.split_flags.data(),
-          spec.category_offsets.empty() ? nullptr : spec.category_offsets.data(),
-          spec.categories.data(),
-          spec.leaf_values.data(),
-          spec.leaf_size};
-}
-
-template <class In>
+template <class In, class Row>
 void gather_rows(const MatrixView& x, std::int64_t begin, std::int64_t end, bool round_to_float,
-                 double* rows) {
+                 Row* rows) {
   const auto* data = static_cast<const In*>(x.data);
   for (std::int64_t r = begin; r < end; ++r) {
     const In* row = data + r * x.row_stride;
-    double* out = rows + (r - begin) * x.cols;
+    Row* out = rows + (r - begin) * x.cols;
     for (std::int64_t j = 0; j < x.cols; ++j) {
       const In value = row[j * x.col_stride];
-      out[j] = round_to_float ? static_cast<double>(static_cast<float>(value)) : static_cast<double>(value);
+      out[j] = round_to_float ? static_cast<Row>(static_cast<float>(value)) : static_cast<Row>(value);
     }
   }
 }
 
 // LightGBM reads dense input through a filter that drops |x| <= its zero threshold, so
 // those values reach the trees as 0 (zero_threshold in ForestSpec).
-void flush_near_zero(double threshold, std::int64_t n_values, double* rows) {
+template <class Row>
+void flush_near_zero(double threshold, std::int64_t n_values, Row* rows) {
   for (std::int64_t i = 0; i < n_values; ++i) {
-    if (std::fabs(rows[i]) <= threshold) rows[i] = 0.0;
+    if (std::fabs(static_cast<double>(rows[i])) <= threshold) rows[i] = Row{0};
   }
+}
+
+// Rows [begin, end) of x, rounded to the model's input precision and flushed, as Row values.
+template <class Row>
+std::vector<Row> model_rows(const Forest& forest, const MatrixView& x, std::int64_t begin, std::int64_t end) {
+  const bool round_to_float = forest.spec.input_precision == Precision::kFloat32;
+  std::vector<Row> rows(static_cast<std::size_t>((end - begin) * x.cols));
+  if (x.dtype == DType::kFloat32) {
+    gather_rows<float>(x, begin, end, round_to_float, rows.data());
+  } else {
+    gather_rows<double>(x, begin, end, round_to_float, rows.data());
+  }
+  if (forest.spec.zero_threshold > 0.0) {
+    flush_near_zero(forest.spec.zero_threshold, static_cast<std::int64_t>(rows.size()), rows.data());
+  }
+  return rows;
 }
 
 // A linear leaf's output, or its plain value when a feature it reads is missing.
@@ -61,14 +71,12 @@ double linear_leaf(const ForestSpec& spec, std::int64_t leaf, const double* row)
   return value;
 }
 
-template <class Acc, bool kCategorical, bool kMissingRules>
-void walk_block(const Forest& forest, const double* rows, std::int64_t n_rows, std::int64_t n_cols,
-                double* out) {
+// Accumulators for n_rows rows, each starting where the model's sum starts.
+template <class Acc>
+std::vector<Acc> start_sums(const Forest& forest, std::int64_t n_rows) {
   const ForestSpec& spec = forest.spec;
-  const kernels::ForestView view = view_of(spec);
   const std::int64_t n_outputs = spec.n_outputs;
   const bool mean = spec.aggregation == Aggregation::kMean;
-
   std::vector<Acc> acc(static_cast<std::size_t>(n_rows * n_outputs));
   for (std::int64_t r = 0; r < n_rows; ++r) {
     for (std::int64_t k = 0; k < n_outputs; ++k) {
@@ -76,20 +84,14 @@ void walk_block(const Forest& forest, const double* rows, std::int64_t n_rows, s
           mean ? Acc{0} : static_cast<Acc>(spec.base_score[static_cast<std::size_t>(k)]);
     }
   }
-  for (std::int64_t t = 0; t < forest.n_trees(); ++t) {
-    const std::int64_t tree_output = spec.leaf_size == 1 ? spec.tree_outputs[static_cast<std::size_t>(t)] : 0;
-    for (std::int64_t r = 0; r < n_rows; ++r) {
-      const double* row = rows + r * n_cols;
-      const std::int64_t leaf = kernels::scalar::find_leaf<kCategorical, kMissingRules>(view, t, row);
-      Acc* row_acc = acc.data() + r * n_outputs + tree_output;
-      if (forest.has_linear_leaves) {
-        row_acc[0] += static_cast<Acc>(linear_leaf(spec, leaf, row));
-        continue;
-      }
-      const double* value = spec.leaf_values.data() + leaf * spec.leaf_size;
-      for (std::int32_t k = 0; k < spec.leaf_size; ++k) row_acc[k] += static_cast<Acc>(value[k]);
-    }
-  }
+  return acc;
+}
+
+template <class Acc>
+void finish_sums(const Forest& forest, const std::vector<Acc>& acc, std::int64_t n_rows, double* out) {
+  const ForestSpec& spec = forest.spec;
+  const std::int64_t n_outputs = spec.n_outputs;
+  const bool mean = spec.aggregation == Aggregation::kMean;
   for (std::int64_t r = 0; r < n_rows; ++r) {
     for (std::int64_t k = 0; k < n_outputs; ++k) {
       Acc margin = acc[static_cast<std::size_t>(r * n_outputs + k)];
@@ -102,35 +104,152 @@ void walk_block(const Forest& forest, const double* rows, std::int64_t n_rows, s
   }
 }
 
+std::int64_t first_output(const ForestSpec& spec, std::int64_t tree) {
+  return spec.leaf_size == 1 ? spec.tree_outputs[static_cast<std::size_t>(tree)] : 0;
+}
+
 template <class Acc>
-void walk_block_for(const Forest& forest, const double* rows, std::int64_t n_rows, std::int64_t n_cols,
-                    double* out) {
-  if (forest.has_categorical) {
-    if (forest.has_missing_rules) return walk_block<Acc, true, true>(forest, rows, n_rows, n_cols, out);
-    return walk_block<Acc, true, false>(forest, rows, n_rows, n_cols, out);
+void add_leaf(const double* value, std::int32_t leaf_size, Acc* row_acc) {
+  for (std::int32_t k = 0; k < leaf_size; ++k) row_acc[k] += static_cast<Acc>(value[k]);
+}
+
+// The reference walk of tree t for every row, added to acc.
+template <class Acc, bool kCategorical, bool kMissingRules>
+void add_reference_tree(const Forest& forest, const kernels::ForestView& view, std::int64_t t,
+                        const double* rows, std::int64_t n_rows, std::int64_t n_cols, Acc* acc) {
+  const ForestSpec& spec = forest.spec;
+  const std::int64_t n_outputs = spec.n_outputs;
+  const std::int64_t tree_output = first_output(spec, t);
+  for (std::int64_t r = 0; r < n_rows; ++r) {
+    const double* row = rows + r * n_cols;
+    const std::int64_t leaf = kernels::scalar::find_leaf<kCategorical, kMissingRules>(view, t, row);
+    Acc* row_acc = acc + r * n_outputs + tree_output;
+    if (forest.has_linear_leaves) {
+      row_acc[0] += static_cast<Acc>(linear_leaf(spec, leaf, row));
+    } else {
+      add_leaf(spec.leaf_values.data() + leaf * spec.leaf_size, spec.leaf_size, row_acc);
+    }
   }
-  if (forest.has_missing_rules) return walk_block<Acc, false, true>(forest, rows, n_rows, n_cols, out);
-  walk_block<Acc, false, false>(forest, rows, n_rows, n_cols, out);
+}
+
+template <class Acc, bool kCategorical, bool kMissingRules>
+void reference_block(const Forest& forest, const double* rows, std::int64_t n_rows, std::int64_t n_cols,
+                     double* out) {
+  const kernels::ForestView view = view_of(forest.spec);
+  std::vector<Acc> acc = start_sums<Acc>(forest, n_rows);
+  for (std::int64_t t = 0; t < forest.n_trees(); ++t) {
+    add_reference_tree<Acc, kCategorical, kMissingRules>(forest, view, t, rows, n_rows, n_cols, acc.data());
+  }
+  finish_sums(forest, acc, n_rows, out);
+}
+
+template <class Acc>
+void reference_block_for(const Forest& forest, const double* rows, std::int64_t n_rows, std::int64_t n_cols,
+                         double* out) {
+  if (forest.has_categorical) {
+    if (forest.has_missing_rules) return reference_block<Acc, true, true>(forest, rows, n_rows, n_cols, out);
+    return reference_block<Acc, true, false>(forest, rows, n_rows, n_cols, out);
+  }
+  if (forest.has_missing_rules) return reference_block<Acc, false, true>(forest, rows, n_rows, n_cols, out);
+  reference_block<Acc, false, false>(forest, rows, n_rows, n_cols, out);
+}
+
+void reference_margins(const Forest& forest, const MatrixView& x, std::int64_t begin, std::int64_t end,
+                       double* out) {
+  const std::vector<double> rows = model_rows<double>(forest, x, begin, end);
+  if (forest.spec.accumulation == Precision::kFloat32) {
+    return reference_block_for<float>(forest, rows.data(), end - begin, x.cols, out);
+  }
+  reference_block_for<double>(forest, rows.data(), end - begin, x.cols, out);
+}
+
+// Rows per compiled-engine chunk: a chunk's rows stay in cache while every tree walks them,
+// and row offsets stay far inside the kernels' 32-bit gather indices.
+constexpr std::int64_t kChunkRows = 128;
+
+// Below this many rows a lockstep group would be mostly spare lanes (a single-row call).
+constexpr std::int32_t kMinLockstepRows = 8;
+
+bool lockstep(const kernels::ForestLayout& layout, std::int64_t t, std::int32_t n_rows) {
+  return n_rows >= kMinLockstepRows && layout.lockstep[static_cast<std::size_t>(t)] != 0;
+}
+
+void walk_compiled(const kernels::KernelTable& kernels, const kernels::ForestLayout& layout, std::int64_t t,
+                   const float* rows, std::int32_t n_rows, std::int32_t n_cols, std::int32_t* leaves) {
+  const auto walk = lockstep(layout, t, n_rows) ? kernels.walk_f32 : kernels.walk_rows_f32;
+  walk(layout.nodes_f32.data() + layout.tree_begin[static_cast<std::size_t>(t)],
+       layout.tree_depth[static_cast<std::size_t>(t)], rows, n_rows, n_cols, leaves);
+}
+
+void walk_compiled(const kernels::KernelTable& kernels, const kernels::ForestLayout& layout, std::int64_t t,
+                   const double* rows, std::int32_t n_rows, std::int32_t n_cols, std::int32_t* leaves) {
+  const auto walk = lockstep(layout, t, n_rows) ? kernels.walk_f64 : kernels.walk_rows_f64;
+  walk(layout.nodes_f64.data() + layout.tree_begin[static_cast<std::size_t>(t)],
+       layout.tree_depth[static_cast<std::size_t>(t)], rows, n_rows, n_cols, leaves);
+}
+
+template <class Row, class Acc>
+void compiled_chunk(const Forest& forest, const kernels::KernelTable& kernels, const MatrixView& x,
+                    std::int64_t begin, std::int64_t end, double* out) {
+  const ForestSpec& spec = forest.spec;
+  const kernels::ForestLayout& layout = *forest.layout;
+  const auto n_rows = static_cast<std::int32_t>(end - begin);
+  const auto n_cols = static_cast<std::int32_t>(x.cols);
+  const std::int64_t n_outputs = spec.n_outputs;
+  const std::vector<Row> rows = model_rows<Row>(forest, x, begin, end);
+  std::vector<double> reference_rows;
+  if (layout.any_reference_tree) reference_rows = model_rows<double>(forest, x, begin, end);
+  const kernels::ForestView view = view_of(spec);
+
+  std::vector<Acc> acc = start_sums<Acc>(forest, n_rows);
+  std::vector<std::int32_t> leaves(static_cast<std::size_t>(n_rows));
+  for (std::int64_t t = 0; t < forest.n_trees(); ++t) {
+    if (layout.reference_tree[static_cast<std::size_t>(t)] != 0) {
+      add_reference_tree<Acc, true, true>(forest, view, t, reference_rows.data(), n_rows, n_cols, acc.data());
+      continue;
+    }
+    walk_compiled(kernels, layout, t, rows.data(), n_rows, n_cols, leaves.data());
+    const std::int64_t tree_output = first_output(spec, t);
+    const double* values = layout.leaf_values.data() + layout.tree_begin[static_cast<std::size_t>(t)] * spec.leaf_size;
+    if (spec.leaf_size == 1) {
+      for (std::int32_t r = 0; r < n_rows; ++r) {
+        acc[static_cast<std::size_t>(r * n_outputs + tree_output)] += static_cast<Acc>(values[leaves[static_cast<std::size_t>(r)]]);
+      }
+      continue;
+    }
+    for (std::int32_t r = 0; r < n_rows; ++r) {
+      add_leaf(values + static_cast<std::int64_t>(leaves[static_cast<std::size_t>(r)]) * spec.leaf_size, spec.leaf_size,
+               acc.data() + r * n_outputs);
+    }
+  }
+  finish_sums(forest, acc, n_rows, out);
+}
+
+template <class Row>
+void compiled_margins(const Forest& forest, const kernels::KernelTable& kernels, const MatrixView& x,
+                      std::int64_t begin, std::int64_t end, double* out) {
+  const std::int64_t n_outputs = forest.spec.n_outputs;
+  for (std::int64_t first = begin; first < end; first += kChunkRows) {
+    const std::int64_t last = first + kChunkRows < end ? first + kChunkRows : end;
+    double* chunk_out = out + (first - begin) * n_outputs;
+    if (forest.spec.accumulation == Precision::kFloat32) {
+      compiled_chunk<Row, float>(forest, kernels, x, first, last, chunk_out);
+    } else {
+      compiled_chunk<Row, double>(forest, kernels, x, first, last, chunk_out);
+    }
+  }
 }
 
 }  // namespace
 
 void forest_margins(const Forest& forest, const MatrixView& x, std::int64_t begin,
                     std::int64_t end, double* out) {
-  const bool round_to_float = forest.spec.input_precision == Precision::kFloat32;
-  std::vector<double> rows(static_cast<std::size_t>((end - begin) * x.cols));
-  if (x.dtype == DType::kFloat32) {
-    gather_rows<float>(x, begin, end, round_to_float, rows.data());
-  } else {
-    gather_rows<double>(x, begin, end, round_to_float, rows.data());
-  }
-  if (forest.spec.zero_threshold > 0.0) {
-    flush_near_zero(forest.spec.zero_threshold, static_cast<std::int64_t>(rows.size()), rows.data());
-  }
-  if (forest.spec.accumulation == Precision::kFloat32) {
-    return walk_block_for<float>(forest, rows.data(), end - begin, x.cols, out);
-  }
-  walk_block_for<double>(forest, rows.data(), end - begin, x.cols, out);
+  const kernels::KernelTable* kernels = kernels::kernels_for(kernels::active_isa());
+  // The gathers address a chunk's rows with 32-bit offsets.
+  const bool fits = x.cols <= std::int64_t{0x7fffffff} / kChunkRows;
+  if (kernels == nullptr || forest.layout == nullptr || !fits) return reference_margins(forest, x, begin, end, out);
+  if (forest.layout->float32) return compiled_margins<float>(forest, *kernels, x, begin, end, out);
+  compiled_margins<double>(forest, *kernels, x, begin, end, out);
 }
 
 }  // namespace sapwood::detail

@@ -1,0 +1,172 @@
+// AVX2 kernels, the only code built with -mavx2: tree walks that move 8 float32 rows (or 4
+// float64 rows) one level per step in vector lanes, loading nodes and feature values with
+// gathers, two groups at a time so one group's gathers overlap the other's; and a dot product
+// over 4 double lanes. Called only when the CPU reports AVX2 (kernels/dispatch.cpp). Helpers
+// stay in this file's anonymous namespace and the file includes no C++ library header with
+// inline functions, so nothing compiled here with AVX2 instructions can be picked up by
+// other code.
+// GCC 12's AVX2 gather intrinsics start from _mm256_undefined_pd(), which it then reports as
+// maybe-uninitialized once inlined (GCC bug 105593, fixed in GCC 13).
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#endif
+#include <immintrin.h>
+
+#include "kernels/engine.hpp"
+
+namespace sapwood::kernels::avx2 {
+namespace {
+
+// One vector of rows walking one tree. `offset` holds each lane's row start in `rows`.
+struct LanesF32 {
+  __m256i node;
+  __m256i offset;
+};
+
+inline __m256i lane_offsets(std::int32_t first, std::int32_t lanes, std::int32_t n_cols) {
+  // Spare lanes repeat the group's last row; their leaves are dropped.
+  const __m256i lane = _mm256_min_epi32(_mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7), _mm256_set1_epi32(lanes - 1));
+  return _mm256_mullo_epi32(_mm256_add_epi32(lane, _mm256_set1_epi32(first)), _mm256_set1_epi32(n_cols));
+}
+
+// One level down for 8 rows; returns true when every lane already sat on a leaf.
+inline bool step_f32(LanesF32& s, const NodeF32* nodes, const float* rows) {
+  const auto* words = reinterpret_cast<const int*>(nodes);
+  const auto* floats = reinterpret_cast<const float*>(nodes);
+  const __m256i word = _mm256_add_epi32(s.node, _mm256_add_epi32(s.node, s.node));  // 3 words a node
+  const __m256 threshold = _mm256_i32gather_ps(floats, word, 4);
+  const __m256i feature = _mm256_i32gather_epi32(words, _mm256_add_epi32(word, _mm256_set1_epi32(1)), 4);
+  const __m256i left = _mm256_i32gather_epi32(words, _mm256_add_epi32(word, _mm256_set1_epi32(2)), 4);
+  const __m256i column = _mm256_and_si256(feature, _mm256_set1_epi32(static_cast<int>(kFeatureMask)));
+  const __m256 x = _mm256_i32gather_ps(rows, _mm256_add_epi32(s.offset, column), 4);
+  const __m256 le = _mm256_cmp_ps(x, threshold, _CMP_LE_OQ);
+  const __m256 nan = _mm256_cmp_ps(x, x, _CMP_UNORD_Q);
+  const __m256i default_left = _mm256_srai_epi32(feature, 31);  // all ones where the bit is set
+  const __m256i go_left = _mm256_or_si256(_mm256_castps_si256(le),
+                                          _mm256_and_si256(_mm256_castps_si256(nan), default_left));
+  const int at_leaf = _mm256_movemask_ps(_mm256_castsi256_ps(_mm256_cmpeq_epi32(left, s.node)));
+  // go_left is -1 where the row goes left: left + 1 + go_left picks left or left + 1.
+  s.node = _mm256_add_epi32(_mm256_add_epi32(left, _mm256_set1_epi32(1)), go_left);
+  return at_leaf == 0xff;
+}
+
+inline void store_leaves(__m256i node, std::int32_t first, std::int32_t lanes, std::int32_t* leaves) {
+  alignas(32) std::int32_t lane_node[8];
+  _mm256_store_si256(reinterpret_cast<__m256i*>(lane_node), node);
+  for (std::int32_t i = 0; i < lanes; ++i) leaves[first + i] = lane_node[i];
+}
+
+void walk_f32(const NodeF32* nodes, std::int32_t depth, const float* rows, std::int32_t n_rows,
+              std::int32_t n_cols, std::int32_t* leaves) {
+  for (std::int32_t first = 0; first < n_rows; first += 16) {
+    const std::int32_t rest = n_rows - first;
+    const std::int32_t lanes_a = rest < 8 ? rest : 8;
+    const std::int32_t lanes_b = rest - 8 < 0 ? 0 : (rest - 8 < 8 ? rest - 8 : 8);
+    LanesF32 a{_mm256_setzero_si256(), lane_offsets(first, lanes_a, n_cols)};
+    LanesF32 b{_mm256_setzero_si256(), lane_offsets(lanes_b > 0 ? first + 8 : first, lanes_b > 0 ? lanes_b : 1, n_cols)};
+    for (std::int32_t step = 0; step < depth; ++step) {
+      const bool done_a = step_f32(a, nodes, rows);
+      const bool done_b = step_f32(b, nodes, rows);
+      if (done_a && done_b) break;
+    }
+    store_leaves(a.node, first, lanes_a, leaves);
+    store_leaves(b.node, first + 8, lanes_b, leaves);
+  }
+}
+
+// Float64: 4 lanes; node indices and feature columns stay in 128-bit integer vectors.
+struct LanesF64 {
+  __m128i node;
+  __m128i offset;
+};
+
+inline __m128i lane_offsets4(std::int32_t first, std::int32_t lanes, std::int32_t n_cols) {
+  const __m128i lane = _mm_min_epi32(_mm_setr_epi32(0, 1, 2, 3), _mm_set1_epi32(lanes - 1));
+  return _mm_mullo_epi32(_mm_add_epi32(lane, _mm_set1_epi32(first)), _mm_set1_epi32(n_cols));
+}
+
+// The low 32 bits of each 64-bit compare mask, packed into 4 int32 lanes.
+inline __m128i narrow_mask(__m256d mask) {
+  const __m256i packed = _mm256_permutevar8x32_epi32(_mm256_castpd_si256(mask), _mm256_setr_epi32(0, 2, 4, 6, 0, 2, 4, 6));
+  return _mm256_castsi256_si128(packed);
+}
+
+inline bool step_f64(LanesF64& s, const NodeF64* nodes, const double* rows) {
+  const auto* words = reinterpret_cast<const int*>(nodes);
+  const auto* doubles = reinterpret_cast<const double*>(nodes);
+  const __m128i pair = _mm_add_epi32(s.node, s.node);  // a node is 2 doubles, 4 words
+  const __m128i word = _mm_add_epi32(pair, pair);
+  const __m256d threshold = _mm256_i32gather_pd(doubles, pair, 8);
+  const __m128i feature = _mm_i32gather_epi32(words, _mm_add_epi32(word, _mm_set1_epi32(2)), 4);
+  const __m128i left = _mm_i32gather_epi32(words, _mm_add_epi32(word, _mm_set1_epi32(3)), 4);
+  const __m128i column = _mm_and_si128(feature, _mm_set1_epi32(static_cast<int>(kFeatureMask)));
+  const __m256d x = _mm256_i32gather_pd(rows, _mm_add_epi32(s.offset, column), 8);
+  const __m128i le = narrow_mask(_mm256_cmp_pd(x, threshold, _CMP_LE_OQ));
+  const __m128i nan = narrow_mask(_mm256_cmp_pd(x, x, _CMP_UNORD_Q));
+  const __m128i go_left = _mm_or_si128(le, _mm_and_si128(nan, _mm_srai_epi32(feature, 31)));
+  const int at_leaf = _mm_movemask_ps(_mm_castsi128_ps(_mm_cmpeq_epi32(left, s.node)));
+  s.node = _mm_add_epi32(_mm_add_epi32(left, _mm_set1_epi32(1)), go_left);
+  return at_leaf == 0xf;
+}
+
+inline void store_leaves4(__m128i node, std::int32_t first, std::int32_t lanes, std::int32_t* leaves) {
+  alignas(16) std::int32_t lane_node[4];
+  _mm_store_si128(reinterpret_cast<__m128i*>(lane_node), node);
+  for (std::int32_t i = 0; i < lanes; ++i) leaves[first + i] = lane_node[i];
+}
+
+void walk_f64(const NodeF64* nodes, std::int32_t depth, const double* rows, std::int32_t n_rows,
+              std::int32_t n_cols, std::int32_t* leaves) {
+  for (std::int32_t first = 0; first < n_rows; first += 8) {
+    const std::int32_t rest = n_rows - first;
+    const std::int32_t lanes_a = rest < 4 ? rest : 4;
+    const std::int32_t lanes_b = rest - 4 < 0 ? 0 : (rest - 4 < 4 ? rest - 4 : 4);
+    LanesF64 a{_mm_setzero_si128(), lane_offsets4(first, lanes_a, n_cols)};
+    LanesF64 b{_mm_setzero_si128(), lane_offsets4(lanes_b > 0 ? first + 4 : first, lanes_b > 0 ? lanes_b : 1, n_cols)};
+    for (std::int32_t step = 0; step < depth; ++step) {
+      const bool done_a = step_f64(a, nodes, rows);
+      const bool done_b = step_f64(b, nodes, rows);
+      if (done_a && done_b) break;
+    }
+    store_leaves4(a.node, first, lanes_a, leaves);
+    store_leaves4(b.node, first + 4, lanes_b, leaves);
+  }
+}
+
+inline __m256d load4(const float* x) { return _mm256_cvtps_pd(_mm_loadu_ps(x)); }
+inline __m256d load4(const double* x) { return _mm256_loadu_pd(x); }
+
+// Products are rounded before the add (no FMA), as in the reference; two vector sums of 4.
+template <class In>
+double dot(const In* x, const double* coef, std::int64_t n) {
+  __m256d sum0 = _mm256_setzero_pd();
+  __m256d sum1 = _mm256_setzero_pd();
+  std::int64_t j = 0;
+  for (; j + 8 <= n; j += 8) {
+    sum0 = _mm256_add_pd(sum0, _mm256_mul_pd(load4(x + j), _mm256_loadu_pd(coef + j)));
+    sum1 = _mm256_add_pd(sum1, _mm256_mul_pd(load4(x + j + 4), _mm256_loadu_pd(coef + j + 4)));
+  }
+  if (j + 4 <= n) {
+    sum0 = _mm256_add_pd(sum0, _mm256_mul_pd(load4(x + j), _mm256_loadu_pd(coef + j)));
+    j += 4;
+  }
+  alignas(32) double lane[4];
+  _mm256_store_pd(lane, _mm256_add_pd(sum0, sum1));
+  double sum = (lane[0] + lane[1]) + (lane[2] + lane[3]);
+  for (; j < n; ++j) sum += static_cast<double>(x[j]) * coef[j];
+  return sum;
+}
+
+double dot_f32(const float* x, const double* coef, std::int64_t n) { return dot(x, coef, n); }
+double dot_f64(const double* x, const double* coef, std::int64_t n) { return dot(x, coef, n); }
+
+}  // namespace
+
+const KernelTable& table() {
+  // A row-at-a-time walk gains nothing from wide registers: the portable one serves.
+  static const KernelTable kTable{walk_f32, walk_f64, portable::table().walk_rows_f32,
+                                  portable::table().walk_rows_f64, dot_f32, dot_f64};
+  return kTable;
+}
+
+}  // namespace sapwood::kernels::avx2

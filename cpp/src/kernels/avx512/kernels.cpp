@@ -1,0 +1,146 @@
+// AVX-512 kernels, the only code built with -mavx512f: tree walks that move 16 float32 rows
+// (or 8 float64 rows) one level per step in vector lanes, with gathers for nodes and feature
+// values and mask registers for the split decision, two groups at a time so one group's
+// gathers overlap the other's; and a dot product over 8 double lanes. Called only when the
+// CPU and OS support AVX-512F (kernels/dispatch.cpp). Helpers stay in this file's anonymous
+// namespace and the file includes no C++ library header with inline functions, so nothing
+// compiled here with AVX-512 instructions can be picked up by other code.
+// GCC 12's AVX-512 headers start unmasked intrinsics from _mm512_undefined_*(), which it then
+// reports as maybe-uninitialized once inlined (GCC bug 105593, fixed in GCC 13).
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#endif
+#include <immintrin.h>
+
+#include "kernels/engine.hpp"
+
+namespace sapwood::kernels::avx512 {
+namespace {
+
+// One vector of rows walking one tree; `offset` holds each lane's row start in `rows`. For
+// float64 only the low 8 lanes are used.
+struct Lanes {
+  __m512i node;
+  __m512i offset;
+};
+
+inline __m512i lane_offsets(std::int32_t first, std::int32_t lanes, std::int32_t n_cols) {
+  // Spare lanes repeat the group's last row; their leaves are dropped.
+  const __m512i lane = _mm512_min_epi32(_mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15),
+                                        _mm512_set1_epi32(lanes - 1));
+  return _mm512_mullo_epi32(_mm512_add_epi32(lane, _mm512_set1_epi32(first)), _mm512_set1_epi32(n_cols));
+}
+
+// One level down for 16 rows; returns true when every lane already sat on a leaf.
+inline bool step_f32(Lanes& s, const NodeF32* nodes, const float* rows) {
+  const void* base = nodes;
+  const __m512i word = _mm512_add_epi32(s.node, _mm512_add_epi32(s.node, s.node));  // 3 words a node
+  const __m512 threshold = _mm512_i32gather_ps(word, base, 4);
+  const __m512i feature = _mm512_i32gather_epi32(_mm512_add_epi32(word, _mm512_set1_epi32(1)), base, 4);
+  const __m512i left = _mm512_i32gather_epi32(_mm512_add_epi32(word, _mm512_set1_epi32(2)), base, 4);
+  const __m512i column = _mm512_and_si512(feature, _mm512_set1_epi32(static_cast<int>(kFeatureMask)));
+  const __m512 x = _mm512_i32gather_ps(_mm512_add_epi32(s.offset, column), rows, 4);
+  const __mmask16 le = _mm512_cmp_ps_mask(x, threshold, _CMP_LE_OQ);
+  const __mmask16 nan = _mm512_cmp_ps_mask(x, x, _CMP_UNORD_Q);
+  const __mmask16 default_left = _mm512_test_epi32_mask(feature, _mm512_set1_epi32(static_cast<int>(kDefaultLeftBit)));
+  const __mmask16 go_right = static_cast<__mmask16>(~(le | (nan & default_left)));
+  const __mmask16 at_leaf = _mm512_cmpeq_epi32_mask(left, s.node);
+  s.node = _mm512_mask_add_epi32(left, go_right, left, _mm512_set1_epi32(1));
+  return at_leaf == 0xffff;
+}
+
+// Float64 nodes are 2 doubles (4 words) each; lanes 8..15 are masked off everywhere.
+constexpr __mmask16 kLow8 = 0x00ff;
+
+inline bool step_f64(Lanes& s, const NodeF64* nodes, const double* rows) {
+  const void* base = nodes;
+  const __m512i pair = _mm512_add_epi32(s.node, s.node);
+  const __m512i word = _mm512_add_epi32(pair, pair);
+  const __m512d threshold = _mm512_i32gather_pd(_mm512_castsi512_si256(pair), base, 8);
+  const __m512i zero = _mm512_setzero_si512();
+  const __m512i feature = _mm512_mask_i32gather_epi32(zero, kLow8, _mm512_add_epi32(word, _mm512_set1_epi32(2)), base, 4);
+  const __m512i left = _mm512_mask_i32gather_epi32(zero, kLow8, _mm512_add_epi32(word, _mm512_set1_epi32(3)), base, 4);
+  const __m512i column = _mm512_and_si512(feature, _mm512_set1_epi32(static_cast<int>(kFeatureMask)));
+  const __m512d x = _mm512_i32gather_pd(_mm512_castsi512_si256(_mm512_add_epi32(s.offset, column)), rows, 8);
+  const __mmask8 le = _mm512_cmp_pd_mask(x, threshold, _CMP_LE_OQ);
+  const __mmask8 nan = _mm512_cmp_pd_mask(x, x, _CMP_UNORD_Q);
+  const __mmask16 default_left = _mm512_test_epi32_mask(feature, _mm512_set1_epi32(static_cast<int>(kDefaultLeftBit)));
+  const __mmask16 go_left = static_cast<__mmask16>(le | (nan & default_left));
+  const __mmask16 go_right = static_cast<__mmask16>(~go_left & kLow8);
+  const __mmask16 at_leaf = static_cast<__mmask16>(_mm512_cmpeq_epi32_mask(left, s.node) & kLow8);
+  s.node = _mm512_mask_add_epi32(left, go_right, left, _mm512_set1_epi32(1));
+  return at_leaf == kLow8;
+}
+
+inline void store_leaves(__m512i node, std::int32_t first, std::int32_t lanes, std::int32_t* leaves) {
+  alignas(64) std::int32_t lane_node[16];
+  _mm512_store_si512(lane_node, node);
+  for (std::int32_t i = 0; i < lanes; ++i) leaves[first + i] = lane_node[i];
+}
+
+template <std::int32_t kLanes, class Node, class T, bool (*Step)(Lanes&, const Node*, const T*)>
+void walk(const Node* nodes, std::int32_t depth, const T* rows, std::int32_t n_rows, std::int32_t n_cols,
+          std::int32_t* leaves) {
+  for (std::int32_t first = 0; first < n_rows; first += 2 * kLanes) {
+    const std::int32_t rest = n_rows - first;
+    const std::int32_t lanes_a = rest < kLanes ? rest : kLanes;
+    const std::int32_t lanes_b = rest - kLanes < 0 ? 0 : (rest - kLanes < kLanes ? rest - kLanes : kLanes);
+    Lanes a{_mm512_setzero_si512(), lane_offsets(first, lanes_a, n_cols)};
+    Lanes b{_mm512_setzero_si512(),
+            lane_offsets(lanes_b > 0 ? first + kLanes : first, lanes_b > 0 ? lanes_b : 1, n_cols)};
+    for (std::int32_t step = 0; step < depth; ++step) {
+      const bool done_a = Step(a, nodes, rows);
+      const bool done_b = Step(b, nodes, rows);
+      if (done_a && done_b) break;
+    }
+    store_leaves(a.node, first, lanes_a, leaves);
+    store_leaves(b.node, first + kLanes, lanes_b, leaves);
+  }
+}
+
+void walk_f32(const NodeF32* nodes, std::int32_t depth, const float* rows, std::int32_t n_rows,
+              std::int32_t n_cols, std::int32_t* leaves) {
+  walk<16, NodeF32, float, step_f32>(nodes, depth, rows, n_rows, n_cols, leaves);
+}
+void walk_f64(const NodeF64* nodes, std::int32_t depth, const double* rows, std::int32_t n_rows,
+              std::int32_t n_cols, std::int32_t* leaves) {
+  walk<8, NodeF64, double, step_f64>(nodes, depth, rows, n_rows, n_cols, leaves);
+}
+
+inline __m512d load8(const float* x) { return _mm512_cvtps_pd(_mm256_loadu_ps(x)); }
+inline __m512d load8(const double* x) { return _mm512_loadu_pd(x); }
+
+// Products are rounded before the add (no FMA), as in the reference; two vector sums of 8.
+template <class In>
+double dot(const In* x, const double* coef, std::int64_t n) {
+  __m512d sum0 = _mm512_setzero_pd();
+  __m512d sum1 = _mm512_setzero_pd();
+  std::int64_t j = 0;
+  for (; j + 16 <= n; j += 16) {
+    sum0 = _mm512_add_pd(sum0, _mm512_mul_pd(load8(x + j), _mm512_loadu_pd(coef + j)));
+    sum1 = _mm512_add_pd(sum1, _mm512_mul_pd(load8(x + j + 8), _mm512_loadu_pd(coef + j + 8)));
+  }
+  if (j + 8 <= n) {
+    sum0 = _mm512_add_pd(sum0, _mm512_mul_pd(load8(x + j), _mm512_loadu_pd(coef + j)));
+    j += 8;
+  }
+  alignas(64) double lane[8];
+  _mm512_store_pd(lane, _mm512_add_pd(sum0, sum1));
+  double sum = ((lane[0] + lane[1]) + (lane[2] + lane[3])) + ((lane[4] + lane[5]) + (lane[6] + lane[7]));
+  for (; j < n; ++j) sum += static_cast<double>(x[j]) * coef[j];
+  return sum;
+}
+
+double dot_f32(const float* x, const double* coef, std::int64_t n) { return dot(x, coef, n); }
+double dot_f64(const double* x, const double* coef, std::int64_t n) { return dot(x, coef, n); }
+
+}  // namespace
+
+const KernelTable& table() {
+  // A row-at-a-time walk gains nothing from wide registers: the portable one serves.
+  static const KernelTable kTable{walk_f32, walk_f64, portable::table().walk_rows_f32,
+                                  portable::table().walk_rows_f64, dot_f32, dot_f64};
+  return kTable;
+}
+
+}  // namespace sapwood::kernels::avx512

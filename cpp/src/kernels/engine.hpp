@@ -1,0 +1,68 @@
+// The compact node layout the fast forest kernels walk, and the table of kernel entry points
+// each instruction set exports. Only PODs, pointers and sizes cross this boundary, so the
+// per-ISA translation units (compiled with wider instructions) share no inline code with the
+// rest of the library.
+//
+// A compiled node always sends a row left iff `x <= threshold`, or, when x is NaN, iff its
+// default-left bit is set; every other IR rule is folded into those two fields when the
+// layout is built (kernels/forest_layout.cpp). Children are adjacent: right = left + 1. A
+// leaf points at itself with an infinite threshold and default-left set, so walking past it
+// stays on it and a group of rows can take the same number of steps.
+#pragma once
+
+#include <cstdint>
+
+namespace sapwood::kernels {
+
+constexpr std::uint32_t kDefaultLeftBit = 0x80000000u;  // in CompiledNode::feature
+constexpr std::uint32_t kFeatureMask = 0x7fffffffu;
+
+// T is float when the model reads float32 input (thresholds are then exact float32 bounds),
+// else double. 12 or 16 bytes.
+template <class T>
+struct CompiledNode {
+  T threshold;
+  std::uint32_t feature;  // feature index | kDefaultLeftBit
+  std::int32_t left;      // tree-local index of the left child; the right one follows it
+};
+using NodeF32 = CompiledNode<float>;
+using NodeF64 = CompiledNode<double>;
+
+// Walks one tree (nodes local to it, root at 0) for rows[0, n_rows), each n_cols values,
+// taking at most `depth` steps, and writes each row's tree-local leaf index. n_rows * n_cols
+// must fit in int32 (gathers index with 32-bit offsets).
+using WalkF32 = void (*)(const NodeF32* nodes, std::int32_t depth, const float* rows,
+                         std::int32_t n_rows, std::int32_t n_cols, std::int32_t* leaves);
+using WalkF64 = void (*)(const NodeF64* nodes, std::int32_t depth, const double* rows,
+                         std::int32_t n_rows, std::int32_t n_cols, std::int32_t* leaves);
+// Σ x[j] * coef[j] over j < n in float64 (products rounded, no fused multiply-add). The
+// order of additions is the kernel's own, so results may differ from a sequential sum by a
+// few ulps.
+using DotF32 = double (*)(const float* x, const double* coef, std::int64_t n);
+using DotF64 = double (*)(const double* x, const double* coef, std::int64_t n);
+
+struct KernelTable {
+  // Rows in lockstep: a group takes as many steps as its deepest row, which pays on
+  // near-balanced trees (layout.lockstep).
+  WalkF32 walk_f32;
+  WalkF64 walk_f64;
+  // Each row on its own path down, for deep unbalanced trees whose paths differ in length.
+  WalkF32 walk_rows_f32;
+  WalkF64 walk_rows_f64;
+  DotF32 dot_f32;
+  DotF64 dot_f64;
+};
+
+// One per compiled instruction set; the avx2/avx512 ones exist only in x86-64 builds
+// (SAPWOOD_KERNELS_AVX2 / SAPWOOD_KERNELS_AVX512) and are called only on CPUs that have them.
+namespace portable {
+const KernelTable& table();
+}
+namespace avx2 {
+const KernelTable& table();
+}
+namespace avx512 {
+const KernelTable& table();
+}
+
+}  // namespace sapwood::kernels

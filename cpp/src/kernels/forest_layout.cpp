@@ -1,0 +1,144 @@
+// Compiling a forest into the compact node layout (see kernels/engine.hpp for the node and
+// its walk rule). Every IR split rule a compiled node can carry is rewritten into the single
+// rule "left iff x <= threshold, NaN goes the default way":
+//
+// - x < t for float64 x is x <= prev(t), the next double below t; for t = -inf nothing is
+//   below, and a NaN threshold (every comparison false) sends every number right, as x < -inf
+//   does.
+// - For float32 x, x <= d holds iff x <= f, where f is the largest float32 not above d (no
+//   float32 lies in (f, d]). So float32 rows compare against float32 thresholds in vector
+//   lanes with exactly the decisions of the reference, which compares them as doubles.
+// - kNanAsZero (without kZeroIsMissing): NaN is compared as 0.0, so where it goes depends on
+//   the node only and becomes the default-left bit.
+//
+// Children are renumbered breadth first so that each node's two children are adjacent.
+#include "kernels/forest_layout.hpp"
+
+#include <cmath>
+#include <limits>
+
+#include "sapwood/builder.hpp"  // split:: flag bits
+
+namespace sapwood::kernels {
+namespace {
+
+// The gathers index nodes with 32-bit word offsets (4 words a float64 node).
+constexpr std::int64_t kMaxCompiledTreeNodes = std::numeric_limits<std::int32_t>::max() / 4;
+
+// Lockstep walking costs the deepest row's steps for every row of a group; past this many
+// levels more than the depth of a balanced tree with the same leaves, rows walk alone.
+constexpr std::int32_t kLockstepSlack = 3;
+
+bool near_balanced(const ForestView& forest, std::int64_t begin, std::int64_t end, std::int32_t depth) {
+  std::int64_t leaves = 0;
+  for (std::int64_t n = begin; n < end; ++n) leaves += forest.left_child[n] == -1 ? 1 : 0;
+  std::int32_t balanced_depth = 0;
+  while ((std::int64_t{1} << balanced_depth) < leaves) ++balanced_depth;
+  return depth <= balanced_depth + kLockstepSlack;
+}
+
+// The threshold t' with "x <= t'" equivalent to the node's own comparison for every
+// non-NaN double x.
+double less_equal_bound(double threshold, bool less_equal) {
+  if (less_equal) return threshold;
+  if (threshold == -std::numeric_limits<double>::infinity()) return std::numeric_limits<double>::quiet_NaN();
+  return std::nextafter(threshold, -std::numeric_limits<double>::infinity());
+}
+
+// The largest float32 value not above d (NaN stays NaN).
+float float_floor(double d) {
+  if (std::isnan(d)) return std::numeric_limits<float>::quiet_NaN();
+  float f = static_cast<float>(d);
+  if (static_cast<double>(f) > d) f = std::nextafter(f, -std::numeric_limits<float>::infinity());
+  return f;
+}
+
+bool compilable(const ForestView& forest, std::int64_t begin, std::int64_t end) {
+  if (end - begin > kMaxCompiledTreeNodes) return false;
+  for (std::int64_t n = begin; n < end; ++n) {
+    if (forest.left_child[n] == -1) continue;
+    if ((forest.split_flags[n] & (split::kCategorical | split::kZeroIsMissing)) != 0) return false;
+  }
+  return true;
+}
+
+template <class T>
+CompiledNode<T> compile_split(const ForestView& forest, std::int64_t n, std::int32_t left) {
+  const std::uint8_t flags = forest.split_flags[n];
+  const double threshold = forest.threshold[n];
+  const bool less_equal = (flags & split::kLessEqual) != 0;
+  bool default_left = (flags & split::kDefaultLeft) != 0;
+  if ((flags & split::kNanAsZero) != 0) default_left = less_equal ? 0.0 <= threshold : 0.0 < threshold;
+  const double bound = less_equal_bound(threshold, less_equal);
+  CompiledNode<T> node{};
+  if constexpr (sizeof(T) == sizeof(float)) {
+    node.threshold = float_floor(bound);
+  } else {
+    node.threshold = bound;
+  }
+  node.feature = static_cast<std::uint32_t>(forest.feature[n]) | (default_left ? kDefaultLeftBit : 0u);
+  node.left = left;
+  return node;
+}
+
+// Appends tree [begin, end) to nodes and its leaf values to leaf_values, breadth first.
+template <class T>
+void compile_tree(const ForestView& forest, std::int64_t begin, std::int64_t end,
+                  std::vector<CompiledNode<T>>& nodes, std::vector<double>& leaf_values) {
+  const std::int64_t size = end - begin;
+  const auto first = static_cast<std::int64_t>(nodes.size());
+  nodes.resize(static_cast<std::size_t>(first + size));
+  leaf_values.resize(static_cast<std::size_t>((first + size) * forest.leaf_size), 0.0);
+  std::vector<std::int32_t> order{0};  // IR-local nodes in breadth-first order; position = new index
+  order.reserve(static_cast<std::size_t>(size));
+  for (std::size_t i = 0; i < order.size(); ++i) {
+    const std::int64_t n = begin + order[i];
+    const auto self = static_cast<std::int32_t>(i);
+    CompiledNode<T>& node = nodes[static_cast<std::size_t>(first) + i];
+    if (forest.left_child[n] == -1) {
+      node.threshold = std::numeric_limits<T>::infinity();
+      node.feature = kDefaultLeftBit;  // feature 0 is read but cannot change the decision
+      node.left = self;
+      const double* value = forest.leaf_values + n * forest.leaf_size;
+      double* copy = leaf_values.data() + (first + self) * forest.leaf_size;
+      for (std::int32_t k = 0; k < forest.leaf_size; ++k) copy[k] = value[k];
+      continue;
+    }
+    node = compile_split<T>(forest, n, static_cast<std::int32_t>(order.size()));
+    order.push_back(forest.left_child[n]);
+    order.push_back(forest.right_child[n]);
+  }
+}
+
+}  // namespace
+
+ForestLayout compile_forest_layout(const ForestView& forest, std::int64_t n_trees,
+                                   const std::int32_t* tree_depth, bool float32_input) {
+  ForestLayout layout;
+  layout.float32 = float32_input;
+  layout.tree_begin.assign(static_cast<std::size_t>(n_trees + 1), 0);
+  layout.tree_depth.assign(tree_depth, tree_depth + n_trees);
+  layout.reference_tree.assign(static_cast<std::size_t>(n_trees), 0);
+  layout.lockstep.assign(static_cast<std::size_t>(n_trees), 0);
+  for (std::int64_t t = 0; t < n_trees; ++t) {
+    const std::int64_t begin = forest.tree_offsets[t];
+    const std::int64_t end = forest.tree_offsets[t + 1];
+    if (!compilable(forest, begin, end)) {
+      layout.reference_tree[static_cast<std::size_t>(t)] = 1;
+      layout.any_reference_tree = true;
+      layout.tree_begin[static_cast<std::size_t>(t) + 1] = layout.tree_begin[static_cast<std::size_t>(t)];
+      continue;
+    }
+    layout.lockstep[static_cast<std::size_t>(t)] = near_balanced(forest, begin, end, tree_depth[t]) ? 1 : 0;
+    if (float32_input) {
+      compile_tree(forest, begin, end, layout.nodes_f32, layout.leaf_values);
+    } else {
+      compile_tree(forest, begin, end, layout.nodes_f64, layout.leaf_values);
+    }
+    layout.tree_begin[static_cast<std::size_t>(t) + 1] =
+        static_cast<std::int64_t>(float32_input ? layout.nodes_f32.size() : layout.nodes_f64.size());
+  }
+  return layout;
+}
+
+}  // namespace sapwood::kernels

@@ -1,0 +1,92 @@
+// The portable fast kernels: plain C++ with no instruction-set flags, so they build and run on
+// any CPU (aarch64, x86-64 without AVX2). A tree walk advances a group of rows one level per
+// step, branch-free, so the loads of different rows overlap instead of waiting on each other;
+// the dot product keeps four partial sums for the same reason.
+#include "kernels/engine.hpp"
+
+namespace sapwood::kernels::portable {
+namespace {
+
+// Rows walked together: enough independent loads in flight to hide an L2 hit.
+constexpr std::int32_t kGroup = 8;
+
+template <class T>
+void walk(const CompiledNode<T>* nodes, std::int32_t depth, const T* rows, std::int32_t n_rows,
+          std::int32_t n_cols, std::int32_t* leaves) {
+  for (std::int32_t first = 0; first < n_rows; first += kGroup) {
+    const std::int32_t lanes = n_rows - first < kGroup ? n_rows - first : kGroup;
+    std::int32_t node[kGroup] = {};
+    const T* row[kGroup];
+    // Spare lanes of the last group walk its last row again; their leaves are dropped.
+    for (std::int32_t i = 0; i < kGroup; ++i) row[i] = rows + (first + (i < lanes ? i : lanes - 1)) * n_cols;
+    for (std::int32_t step = 0; step < depth; ++step) {
+      bool all_leaves = true;
+      for (std::int32_t i = 0; i < kGroup; ++i) {
+        const CompiledNode<T>& n = nodes[node[i]];
+        const T x = row[i][n.feature & kFeatureMask];
+        const bool left = (x <= n.threshold) | ((x != x) & ((n.feature & kDefaultLeftBit) != 0));
+        all_leaves &= n.left == node[i];
+        node[i] = n.left + (left ? 0 : 1);
+      }
+      if (all_leaves) break;
+    }
+    for (std::int32_t i = 0; i < lanes; ++i) leaves[first + i] = node[i];
+  }
+}
+
+// One row at a time down its own path; the child choice is branch-free, the loop exit is not.
+template <class T>
+void walk_rows(const CompiledNode<T>* nodes, std::int32_t /*depth*/, const T* rows, std::int32_t n_rows,
+               std::int32_t n_cols, std::int32_t* leaves) {
+  for (std::int32_t r = 0; r < n_rows; ++r) {
+    const T* row = rows + r * n_cols;
+    std::int32_t node = 0;
+    for (;;) {
+      const CompiledNode<T>& n = nodes[node];
+      if (n.left == node) break;
+      const T x = row[n.feature & kFeatureMask];
+      const bool left = (x <= n.threshold) | ((x != x) & ((n.feature & kDefaultLeftBit) != 0));
+      node = n.left + (left ? 0 : 1);
+    }
+    leaves[r] = node;
+  }
+}
+
+template <class In>
+double dot(const In* x, const double* coef, std::int64_t n) {
+  double sum[4] = {0.0, 0.0, 0.0, 0.0};
+  std::int64_t j = 0;
+  for (; j + 4 <= n; j += 4) {
+    for (int k = 0; k < 4; ++k) sum[k] += static_cast<double>(x[j + k]) * coef[j + k];
+  }
+  for (; j < n; ++j) sum[0] += static_cast<double>(x[j]) * coef[j];
+  return (sum[0] + sum[1]) + (sum[2] + sum[3]);
+}
+
+void walk_f32(const NodeF32* nodes, std::int32_t depth, const float* rows, std::int32_t n_rows,
+              std::int32_t n_cols, std::int32_t* leaves) {
+  walk(nodes, depth, rows, n_rows, n_cols, leaves);
+}
+void walk_f64(const NodeF64* nodes, std::int32_t depth, const double* rows, std::int32_t n_rows,
+              std::int32_t n_cols, std::int32_t* leaves) {
+  walk(nodes, depth, rows, n_rows, n_cols, leaves);
+}
+void walk_rows_f32(const NodeF32* nodes, std::int32_t depth, const float* rows, std::int32_t n_rows,
+                   std::int32_t n_cols, std::int32_t* leaves) {
+  walk_rows(nodes, depth, rows, n_rows, n_cols, leaves);
+}
+void walk_rows_f64(const NodeF64* nodes, std::int32_t depth, const double* rows, std::int32_t n_rows,
+                   std::int32_t n_cols, std::int32_t* leaves) {
+  walk_rows(nodes, depth, rows, n_rows, n_cols, leaves);
+}
+double dot_f32(const float* x, const double* coef, std::int64_t n) { return dot(x, coef, n); }
+double dot_f64(const double* x, const double* coef, std::int64_t n) { return dot(x, coef, n); }
+
+}  // namespace
+
+const KernelTable& table() {
+  static const KernelTable kTable{walk_f32, walk_f64, walk_rows_f32, walk_rows_f64, dot_f32, dot_f64};
+  return kTable;
+}
+
+}  // namespace sapwood::kernels::portable

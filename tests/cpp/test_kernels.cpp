@@ -1,0 +1,329 @@
+// Every kernel level against the scalar reference: random forests that use every numeric
+// split rule (< and <=, default directions, NaN as zero, zero as missing, categorical nodes,
+// thresholds at and beyond the float32 range and at infinities), in float32 and float64 input
+// precision and accumulation, predicted on rows that sit on the thresholds and their
+// neighbours, must give bit-identical margins under each level this CPU supports; the
+// dot-product kernels must agree with a sequential sum to rounding.
+#include <cmath>
+#include <cstdint>
+#include <limits>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "check.hpp"
+#include "kernels/dispatch.hpp"
+#include "kernels/forest_layout.hpp"
+#include "model_fixtures.hpp"
+#include "sapwood/sapwood.hpp"
+
+using sapwood::ForestSpec;
+using sapwood::MatrixView;
+using sapwood::Model;
+using sapwood::Output;
+using sapwood::PredictOptions;
+using sapwood::Precision;
+namespace split = sapwood::split;
+namespace kernels = sapwood::kernels;
+using namespace sapwood_test;
+
+namespace {
+
+const double kInf = std::numeric_limits<double>::infinity();
+const double kNaN = std::numeric_limits<double>::quiet_NaN();
+
+struct Rules {
+  bool missing_rules;
+  bool categorical;
+};
+
+// A random tree of up to `depth` levels appended to spec (every internal node random).
+void add_tree(ForestSpec& spec, std::mt19937_64& rng, int depth, const std::vector<double>& thresholds,
+              Rules rules) {
+  const auto base = static_cast<std::int32_t>(spec.left_child.size());
+  std::vector<std::pair<std::int32_t, int>> open{{0, 0}};
+  std::int32_t size = 1;
+  std::vector<std::int32_t> left{-1}, right{-1}, feature{0};
+  std::vector<double> threshold{0.0};
+  std::vector<std::uint8_t> flags{0};
+  std::vector<std::int64_t> n_categories{0};
+  std::vector<std::int32_t> categories;
+  std::uniform_int_distribution<int> coin(0, 99);
+  while (!open.empty()) {
+    const auto [node, level] = open.back();
+    open.pop_back();
+    if (level >= depth || (level > 1 && coin(rng) < 25)) continue;
+    left[node] = size;
+    right[node] = size + 1;
+    for (int c = 0; c < 2; ++c) {
+      left.push_back(-1);
+      right.push_back(-1);
+      feature.push_back(0);
+      threshold.push_back(0.0);
+      flags.push_back(0);
+      n_categories.push_back(0);
+      open.emplace_back(size + c, level + 1);
+    }
+    size += 2;
+    feature[node] = static_cast<std::int32_t>(rng() % static_cast<std::uint64_t>(spec.n_features));
+    threshold[node] = thresholds[rng() % thresholds.size()];
+    std::uint8_t f = 0;
+    if (coin(rng) < 50) f |= split::kLessEqual;
+    if (coin(rng) < 50) f |= split::kDefaultLeft;
+    if (rules.missing_rules && coin(rng) < 20) f |= split::kNanAsZero;
+    if (rules.missing_rules && coin(rng) < 5) f |= split::kZeroIsMissing;
+    if (rules.categorical && coin(rng) < 5) {
+      f = static_cast<std::uint8_t>(split::kCategorical | (f & split::kDefaultLeft));
+      categories.push_back(0);
+      categories.push_back(2);
+      n_categories[static_cast<std::size_t>(node)] = 2;
+    }
+    flags[node] = f;
+  }
+  for (std::int32_t n = 0; n < size; ++n) {
+    spec.left_child.push_back(left[n]);
+    spec.right_child.push_back(right[n]);
+    spec.feature.push_back(feature[n]);
+    spec.threshold.push_back(threshold[n]);
+    spec.split_flags.push_back(flags[n]);
+    spec.leaf_values.push_back(left[n] == -1 ? std::ldexp(static_cast<double>(rng() % 4096), -7) - 16.0 : 0.0);
+    if (rules.categorical) {
+      spec.category_offsets.push_back(spec.category_offsets.back() + n_categories[n]);
+    }
+  }
+  spec.categories.insert(spec.categories.end(), categories.begin(), categories.end());
+  spec.tree_offsets.push_back(base + size);
+  spec.tree_outputs.push_back(static_cast<std::int32_t>(spec.tree_outputs.size() % spec.n_outputs));
+}
+
+std::vector<double> thresholds_to_probe() {
+  std::vector<double> t{0.0, -0.0, 0.5, -1.25, 1e-40, 1e300, -1e300, kInf, -kInf, 3.4028234663852886e38,
+                        3.4028235677973366e38, 0.1, 2.0};
+  for (double v : {0.1, 1.0 / 3.0, -7.3}) {
+    t.push_back(std::nextafter(v, kInf));
+    t.push_back(static_cast<double>(static_cast<float>(v)));
+    t.push_back(static_cast<double>(std::nextafter(static_cast<float>(v), 10.0f)));
+  }
+  return t;
+}
+
+// Rows made of the thresholds, their float32 and float64 neighbours, NaN and random values.
+std::vector<double> probe_rows(std::mt19937_64& rng, std::int64_t n_rows, std::int32_t n_features) {
+  std::vector<double> values;
+  for (double t : thresholds_to_probe()) {
+    values.push_back(t);
+    values.push_back(std::nextafter(t, kInf));
+    values.push_back(std::nextafter(t, -kInf));
+    if (std::fabs(t) < 1e38) {
+      const auto f = static_cast<float>(t);
+      values.push_back(static_cast<double>(std::nextafter(f, 1e30f)));
+      values.push_back(static_cast<double>(std::nextafter(f, -1e30f)));
+    }
+  }
+  values.push_back(kNaN);
+  values.push_back(1.0);
+  values.push_back(-0.3);
+  std::vector<double> rows(static_cast<std::size_t>(n_rows * n_features));
+  for (double& v : rows) v = values[rng() % values.size()];
+  return rows;
+}
+
+std::vector<double> predict_raw(const Model& model, const std::vector<double>& rows, std::int64_t n_rows,
+                                std::int32_t n_cols, bool as_float) {
+  PredictOptions options;
+  options.output = Output::kRaw;
+  options.n_threads = 1;
+  if (!as_float) return model.predict(MatrixView::row_major(rows.data(), n_rows, n_cols), options);
+  std::vector<float> narrow(rows.size());
+  for (std::size_t i = 0; i < rows.size(); ++i) narrow[i] = static_cast<float>(rows[i]);
+  return model.predict(MatrixView::row_major(narrow.data(), n_rows, n_cols), options);
+}
+
+bool identical(const std::vector<double>& a, const std::vector<double>& b) {
+  if (a.size() != b.size()) return false;
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    if (!(a[i] == b[i]) && !(std::isnan(a[i]) && std::isnan(b[i]))) return false;
+  }
+  return true;
+}
+
+// Predicts under every supported level and checks each against "scalar".
+void check_levels_agree(const Model& model, std::mt19937_64& rng, const std::string& what) {
+  const std::int32_t n_cols = model.n_features();
+  for (std::int64_t n_rows : {1, 5, 16, 33, 300}) {
+    const std::vector<double> rows = probe_rows(rng, n_rows, n_cols);
+    for (bool as_float : {false, true}) {
+      sapwood::set_isa("scalar");
+      const std::vector<double> expected = predict_raw(model, rows, n_rows, n_cols, as_float);
+      for (const kernels::Isa isa : kernels::kAllIsas) {
+        if (!kernels::isa_supported(isa)) continue;
+        sapwood::set_isa(kernels::isa_name(isa));
+        if (!identical(predict_raw(model, rows, n_rows, n_cols, as_float), expected)) {
+          fail(__FILE__, __LINE__, what + ": level " + kernels::isa_name(isa) + " differs, rows " +
+                                       std::to_string(n_rows) + (as_float ? " float32" : " float64"));
+        }
+      }
+    }
+  }
+  sapwood::set_isa("");
+}
+
+Model random_forest(std::uint64_t seed, Precision input, Precision accumulation, Rules rules, int depth,
+                    std::int32_t n_outputs = 1) {
+  std::mt19937_64 rng(seed);
+  ForestSpec spec;
+  spec.n_features = 7;
+  spec.n_outputs = n_outputs;
+  spec.tree_offsets = {0};
+  if (rules.categorical) spec.category_offsets = {0};
+  const std::vector<double> thresholds = thresholds_to_probe();
+  std::vector<double> t32;  // float32 models may still carry float64 thresholds (scikit-learn)
+  for (int i = 0; i < 12; ++i) add_tree(spec, rng, depth, thresholds, rules);
+  spec.input_precision = input;
+  spec.accumulation = accumulation;
+  spec.base_score.assign(static_cast<std::size_t>(n_outputs), 0.25);
+  return Model::from_forest(spec);
+}
+
+}  // namespace
+
+SAPWOOD_TEST(scalar_and_portable_are_always_there) {
+  CHECK(kernels::isa_supported(kernels::Isa::kScalar));
+  CHECK(kernels::isa_supported(kernels::Isa::kPortable));
+  CHECK_THROWS(sapwood::set_isa("sse9"), sapwood::ErrorCode::kInvalidArgument, "unknown instruction set");
+  sapwood::set_isa("portable");
+  CHECK(sapwood::runtime_info().isa_active == "portable");
+  sapwood::set_isa("");
+}
+
+SAPWOOD_TEST(numeric_forests_match_the_reference_on_every_level) {
+  std::mt19937_64 rng(1);
+  for (Precision input : {Precision::kFloat32, Precision::kFloat64}) {
+    for (Precision acc : {Precision::kFloat32, Precision::kFloat64}) {
+      for (int depth : {1, 4, 9, 14}) {
+        check_levels_agree(random_forest(static_cast<std::uint64_t>(depth) * 7 + 3, input, acc, {false, false}, depth),
+                           rng, "numeric depth " + std::to_string(depth));
+      }
+    }
+  }
+}
+
+SAPWOOD_TEST(missing_rules_and_categorical_trees_match_the_reference) {
+  std::mt19937_64 rng(2);
+  for (Precision input : {Precision::kFloat32, Precision::kFloat64}) {
+    check_levels_agree(random_forest(11, input, Precision::kFloat64, {true, false}, 6), rng, "missing rules");
+    check_levels_agree(random_forest(12, input, Precision::kFloat64, {true, true}, 6), rng, "categorical");
+  }
+}
+
+SAPWOOD_TEST(strict_split_at_minus_infinity_sends_every_number_right) {
+  for (Precision input : {Precision::kFloat32, Precision::kFloat64}) {
+    ForestSpec spec = stump(-kInf, 0);
+    spec.input_precision = input;
+    const Model model = Model::from_forest(spec);
+    const std::vector<double> column{-kInf, -1e300, 0.0, kNaN};
+    for (const kernels::Isa isa : kernels::kAllIsas) {
+      if (!kernels::isa_supported(isa)) continue;
+      sapwood::set_isa(kernels::isa_name(isa));
+      const std::vector<double> out = predict_raw(model, column, 4, 1, false);
+      CHECK_EQ_EXACT(out[0], 1);
+      CHECK_EQ_EXACT(out[1], 1);
+      CHECK_EQ_EXACT(out[2], 1);
+      CHECK_EQ_EXACT(out[3], 1);  // NaN goes right: no default-left flag
+    }
+    sapwood::set_isa("");
+  }
+}
+
+SAPWOOD_TEST(float32_layout_thresholds_make_the_same_decisions) {
+  // 0.1 is not a float32 value: x <= 0.1 holds for float32(0.1) - 1ulp and float32(0.1)?
+  // float32(0.1) > 0.1, so only values up to the float32 just below 0.1 go left.
+  ForestSpec spec = stump(0.1, split::kLessEqual);
+  spec.input_precision = Precision::kFloat32;
+  const Model model = Model::from_forest(spec);
+  const float f = 0.1f;
+  const std::vector<double> column{static_cast<double>(std::nextafter(f, 0.0f)), static_cast<double>(f), 0.1};
+  for (const kernels::Isa isa : kernels::kAllIsas) {
+    if (!kernels::isa_supported(isa)) continue;
+    sapwood::set_isa(kernels::isa_name(isa));
+    const std::vector<double> out = predict_raw(model, column, 3, 1, false);
+    CHECK_EQ_EXACT(out[0], -1);
+    CHECK_EQ_EXACT(out[1], 1);
+    CHECK_EQ_EXACT(out[2], 1);  // 0.1 reads as float32(0.1) first
+  }
+  sapwood::set_isa("");
+}
+
+SAPWOOD_TEST(layout_leaves_categorical_and_zero_missing_trees_to_the_reference) {
+  const ForestSpec spec = categorical_stump();
+  const std::vector<std::int32_t> depth{1};
+  const kernels::ForestView view{spec.tree_offsets.data(), spec.left_child.data(), spec.right_child.data(),
+                                 spec.feature.data(), spec.threshold.data(), spec.split_flags.data(),
+                                 spec.category_offsets.data(), spec.categories.data(), spec.leaf_values.data(),
+                                 spec.leaf_size};
+  const kernels::ForestLayout layout = kernels::compile_forest_layout(view, 1, depth.data(), false);
+  CHECK(layout.any_reference_tree);
+  CHECK(layout.reference_tree[0] == 1);
+  CHECK(layout.nodes_f64.empty());
+
+  const ForestSpec plain = stump(0.5, 0);
+  const kernels::ForestView plain_view{plain.tree_offsets.data(), plain.left_child.data(), plain.right_child.data(),
+                                       plain.feature.data(), plain.threshold.data(), plain.split_flags.data(),
+                                       nullptr, plain.categories.data(), plain.leaf_values.data(), plain.leaf_size};
+  const kernels::ForestLayout compiled = kernels::compile_forest_layout(plain_view, 1, depth.data(), true);
+  CHECK(!compiled.any_reference_tree);
+  CHECK(compiled.nodes_f32.size() == 3);
+  CHECK(compiled.nodes_f32[0].left == 1);
+  CHECK(compiled.nodes_f32[0].threshold == std::nextafter(0.5f, -1.0f));  // x < 0.5 is x <= prev(0.5)
+  CHECK(compiled.nodes_f32[1].left == 1);                                 // a leaf points at itself
+}
+
+SAPWOOD_TEST(dot_kernels_agree_with_a_sequential_sum) {
+  std::mt19937_64 rng(3);
+  std::uniform_real_distribution<double> value(-2.0, 2.0);
+  for (std::int64_t n : {0, 1, 3, 4, 7, 8, 15, 16, 17, 33, 200}) {
+    std::vector<double> x(static_cast<std::size_t>(n)), coef(static_cast<std::size_t>(n));
+    std::vector<float> x32(static_cast<std::size_t>(n));
+    for (std::size_t j = 0; j < x.size(); ++j) {
+      x32[j] = static_cast<float>(value(rng));
+      x[j] = value(rng);
+      coef[j] = value(rng);
+    }
+    double expected = 0.0, expected32 = 0.0, scale = 0.0;
+    for (std::size_t j = 0; j < x.size(); ++j) {
+      expected += x[j] * coef[j];
+      expected32 += static_cast<double>(x32[j]) * coef[j];
+      scale += 4.0;
+    }
+    for (const kernels::Isa isa : kernels::kAllIsas) {
+      const kernels::KernelTable* table = kernels::kernels_for(isa);
+      if (table == nullptr || !kernels::isa_supported(isa)) continue;
+      CHECK_NEAR(table->dot_f64(x.data(), coef.data(), n), expected, 1e-15 * (scale + 1));
+      CHECK_NEAR(table->dot_f32(x32.data(), coef.data(), n), expected32, 1e-15 * (scale + 1));
+    }
+  }
+}
+
+SAPWOOD_TEST(vector_leaves_and_mean_aggregation_match_the_reference) {
+  std::mt19937_64 rng(4);
+  ForestSpec spec;
+  {
+    std::mt19937_64 build(5);
+    spec.n_features = 7;
+    spec.n_outputs = 3;
+    spec.tree_offsets = {0};
+    for (int i = 0; i < 6; ++i) add_tree(spec, build, 7, thresholds_to_probe(), {false, false});
+    spec.leaf_size = 3;
+    spec.tree_outputs.clear();
+    std::vector<double> values;
+    for (std::size_t n = 0; n < spec.left_child.size(); ++n) {
+      for (int k = 0; k < 3; ++k) values.push_back(static_cast<double>(build() % 1000) / 7.0);
+    }
+    spec.leaf_values = values;
+    spec.aggregation = sapwood::Aggregation::kMean;
+    spec.input_precision = Precision::kFloat32;
+  }
+  check_levels_agree(Model::from_forest(spec), rng, "vector leaves");
+}
+
+SAPWOOD_TEST_MAIN()
