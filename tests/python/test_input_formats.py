@@ -218,13 +218,7 @@ def test_sparse_through_model_predict(sparse_case):
     X, csr, estimators = sparse_case
     for estimator in estimators:
         model = sapwood.load(estimator)
-        try:
-            got = model.predict(csr)
-        except TypeError as error:
-            if "source" in str(error):
-                pytest.skip("Model._run does not pass source= to as_matrix yet")
-            raise
-        np.testing.assert_array_equal(got, estimator.predict(csr), err_msg=model.source)
+        np.testing.assert_array_equal(model.predict(csr), estimator.predict(csr), err_msg=model.source)
 
 
 def test_sparse_int_data_and_bad_shapes():
