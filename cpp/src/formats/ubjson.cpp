@@ -96,15 +96,20 @@ class BinaryReader {
     return true;
   }
 
+  // Lengths are read as integers, never through a double: an int64 near its maximum rounds
+  // up in a double, and converting that back is undefined.
   std::int64_t read_length() {
-    double d = 0.0;
-    float f = 0.0f;
-    const char marker = next_marker();
-    if (marker == 'd' || marker == 'D' || marker == 'H' || !read_number(marker, &d, &f)) {
-      fail("expected an integer length");
+    std::int64_t length = 0;
+    switch (next_marker()) {
+      case 'i': length = static_cast<std::int8_t>(byte()); break;
+      case 'U': length = byte(); break;
+      case 'I': length = big_endian<std::int16_t>(); break;
+      case 'l': length = big_endian<std::int32_t>(); break;
+      case 'L': length = big_endian<std::int64_t>(); break;
+      default: fail("expected an integer length");
     }
-    if (d < 0) fail("negative length");
-    return static_cast<std::int64_t>(d);
+    if (length < 0) fail("negative length");
+    return length;
   }
 
   std::string read_string_body() {
