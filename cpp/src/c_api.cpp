@@ -77,7 +77,7 @@ sapwood::PredictOptions predict_options(const sapwood_predict_options* options) 
   if (options->struct_size < offsetof(sapwood_predict_options, n_threads) + sizeof(options->n_threads)) {
     bad_argument("options->struct_size is too small; set it to sizeof(sapwood_predict_options)");
   }
-  if (options->output < SAPWOOD_OUTPUT_RAW || options->output > SAPWOOD_OUTPUT_CLASS) bad_argument("unknown options->output");
+  if (options->output < SAPWOOD_OUTPUT_RAW || options->output > SAPWOOD_OUTPUT_LEAF) bad_argument("unknown options->output");
   out.output = static_cast<sapwood::Output>(options->output);
   out.n_threads = options->n_threads;
   // Callers built against the first version of the struct end before these fields.

@@ -99,6 +99,10 @@ Model Model::with_metadata(std::string metadata_json) const {
 std::int32_t Model::n_features() const { return impl_->n_features(); }
 std::int32_t Model::n_outputs() const { return impl_->rule().n_outputs; }
 std::int64_t Model::output_columns(Output output) const {
+  if (output == Output::kLeaf) {
+    if (impl_->forest() == nullptr) throw Error(ErrorCode::kInvalidArgument, "leaf indices need a tree model; this model is linear");
+    return impl_->forest()->n_trees();
+  }
   return detail::output_columns(impl_->rule(), output);
 }
 bool Model::is_classifier() const { return impl_->rule().class_rule != ClassRule::kNone; }
@@ -130,7 +134,7 @@ void Model::predict(const MatrixView& x, const PredictOptions& options, double* 
                     std::int64_t out_size) const {
   detail::check_input(x, n_features());
   const detail::OutputRule& rule = impl_->rule();
-  const std::int64_t columns = detail::output_columns(rule, options.output);
+  const std::int64_t columns = output_columns(options.output);
   if (columns > 0 && x.rows > std::numeric_limits<std::int64_t>::max() / columns) {
     throw Error(ErrorCode::kInvalidArgument, "X has too many rows for one call");
   }
@@ -158,6 +162,10 @@ void Model::predict(const MatrixView& x, const PredictOptions& options, double* 
       source = MatrixView::row_major(gathered.data(), end - begin, x.cols);
       first = 0;
       last = end - begin;
+    }
+    if (options.output == Output::kLeaf) {
+      detail::forest_leaves(*impl_->forest(), source, first, last, block_out);
+      return;
     }
     if (options.output == Output::kRaw) {
       impl_->margins(source, first, last, block_out);

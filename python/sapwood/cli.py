@@ -14,6 +14,8 @@ import argparse
 import sys
 from typing import List, Optional
 
+from .batch._outputs import OUTPUT_KINDS
+
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="sapwood", description="Fast, exact inference for tree ensembles and linear models.")
@@ -48,8 +50,9 @@ def _add_predict(commands: "argparse._SubParsersAction") -> None:
     predict.add_argument("--columns", help="comma-separated input columns holding the model's features, in its "
                          "order (positions for .npy); default: the model's feature names, else every column but the id")
     predict.add_argument("--id-column", help="input column copied to the output ahead of the predictions")
-    predict.add_argument("--output-kind", choices=("predict", "proba", "raw"), default="predict",
-                         help="predict (labels/values, default), proba (class probabilities) or raw (margins)")
+    predict.add_argument("--output-kind", choices=OUTPUT_KINDS, default="predict",
+                         help="predict (labels/values, default), proba (class probabilities), raw (margins) "
+                         "or leaf (the leaf reached in each tree)")
     predict.add_argument("--threads", type=int, default=None, help="threads (default: all cores)")
     predict.add_argument("--chunk-rows", type=int, default=65536, help="rows per chunk (default 65536)")
     predict.add_argument("--quiet", action="store_true", help="no progress line, even on a terminal")

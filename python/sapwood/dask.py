@@ -37,7 +37,8 @@ def predict(
     model : sapwood.Model
     data : dask.dataframe.DataFrame (columns matched to the model's feature names, as for
         pandas) or dask.array.Array of shape (rows, features)
-    output : "predict", "proba" or "raw" (Model.predict, predict_proba, predict_raw)
+    output : "predict", "proba", "raw" or "leaf" (Model.predict, predict_proba, predict_raw,
+        predict_leaf)
     columns : DataFrame columns that hold the features, in the model's order (default: the
         model's feature names, else every column)
     n_threads : threads per partition task. Default 1, because dask already runs one task per

@@ -13,7 +13,7 @@ from ._input import as_matrix
 SetFeatures = Optional[Mapping[Union[int, str], float]]
 
 # Output kinds understood by the native predictor (sapwood::Output).
-_RAW, _VALUE, _CLASS = 0, 1, 2
+_RAW, _VALUE, _CLASS, _LEAF = 0, 1, 2, 3
 
 
 class Model:
@@ -110,6 +110,15 @@ class Model:
         raw = self._run(X, _RAW, n_threads, set_features)
         return raw[:, 0] if raw.shape[1] == 1 else raw
 
+    def predict_leaf(self, X: Any, *, n_threads: Optional[int] = None, set_features: SetFeatures = None) -> np.ndarray:
+        """The leaf each row reaches in each tree, shape (n_rows, n_trees) in the model's tree
+        order, numbered as the source numbers them: node ids for XGBoost
+        (``predict(pred_leaf=True)``) and scikit-learn (``apply``), leaf indices for LightGBM
+        (``predict(pred_leaf=True)``). Multiclass boosting lists each iteration's trees in
+        turn (class fastest), so scikit-learn's 3-D ``apply`` is ``reshape(n_rows, -1, n_classes)``."""
+        leaves = self._run(X, _LEAF, n_threads, set_features).astype(np.int32)
+        return leaves - self._leaf_numbering()
+
     def score_samples(self, X: Any, *, n_threads: Optional[int] = None, set_features: SetFeatures = None) -> np.ndarray:
         """Anomaly score of each row, as IsolationForest.score_samples (lower = more abnormal)."""
         self._require_anomaly("score_samples")
@@ -130,6 +139,15 @@ class Model:
             source=self._meta.get("source"),
         )
         return self._core.predict(matrix, output, _thread_count(n_threads), self._overrides(set_features))
+
+    def _leaf_numbering(self) -> Any:
+        """What to subtract from a tree-local node index to get the source's leaf number:
+        LightGBM numbers leaves apart from internal nodes, and its trees here keep their
+        internal nodes first (formats/lightgbm_text.cpp), so leaf j is node (internal + j)."""
+        if self._core.info()["source"].split(".", 1)[0] != "lightgbm":
+            return 0
+        sizes = np.diff(np.asarray(self._core.arrays()["tree_offsets"]))
+        return ((sizes - 1) // 2).astype(np.int32)
 
     def _overrides(self, set_features: SetFeatures) -> List[Tuple[int, float]]:
         """``set_features`` as (column, value) pairs: keys are column positions or, when the

@@ -39,7 +39,7 @@ def predict(
     features : the columns that hold the model's features, in the model's order (default: the
         model's feature names)
     output_col : name of the new column; it must not exist yet
-    output : "predict" (labels or values), "proba" or "raw"; an output of several columns
+    output : "predict" (labels or values), "proba", "raw" or "leaf"; an output of several columns
         (class probabilities, multiclass margins) becomes an array<double> column
     n_threads : threads per Arrow batch. Default 1: Spark already runs one task per core.
 
@@ -106,7 +106,7 @@ def _arrow_column(values: np.ndarray) -> Any:
 
     if values.ndim == 2:
         offsets = np.arange(0, values.size + 1, values.shape[1], dtype=np.int32)
-        return pa.ListArray.from_arrays(pa.array(offsets), pa.array(np.ascontiguousarray(values).ravel()))
+        return pa.ListArray.from_arrays(pa.array(offsets), _arrow_column(np.ascontiguousarray(values).ravel()))
     kind = values.dtype.kind
     if kind in "iu":
         return pa.array(values.astype(np.int64))
@@ -119,7 +119,7 @@ def _spark_type(template: np.ndarray) -> Any:
     from pyspark.sql import types as T
 
     if template.ndim == 2:
-        return T.ArrayType(T.DoubleType(), containsNull=False)
+        return T.ArrayType(_spark_type(template[:, 0]), containsNull=False)
     kind = template.dtype.kind
     if kind in "iu":
         return T.LongType()

@@ -352,3 +352,24 @@ SAPWOOD_TEST(bad_input_is_refused) {
 }
 
 SAPWOOD_TEST_MAIN()
+
+SAPWOOD_TEST(leaf_output_reports_each_trees_local_leaf) {
+  const Model model = Model::from_forest(two_trees());
+  CHECK(model.output_columns(Output::kLeaf) == 2);
+  // Rows: (0, 0) -> leaves 1 and 1; (1, 1.5) -> 3 and 2; (1, NaN) -> x1 missing: tree 0
+  // takes its default (right, leaf 4), tree 1 goes left (leaf 1).
+  const std::vector<double> x = {0.0, 0.0, 1.0, 1.5, 1.0, kNaN};
+  PredictOptions options;
+  options.output = Output::kLeaf;
+  const std::vector<double> leaves = model.predict(MatrixView::row_major(x.data(), 3, 2), options);
+  const std::vector<double> expected = {1, 1, 3, 2, 4, 1};
+  CHECK(leaves == expected);
+
+  LinearSpec linear;
+  linear.n_features = 1;
+  linear.n_outputs = 1;
+  linear.coef = {1.0};
+  linear.intercept = {0.0};
+  CHECK_THROWS(Model::from_linear(linear).output_columns(Output::kLeaf), ErrorCode::kInvalidArgument,
+               "need a tree model");
+}

@@ -55,6 +55,10 @@ def test_dataframe_predict_and_proba(client, fitted):
     assert all(dtype == np.float64 for dtype in proba.dtypes)
     np.testing.assert_array_equal(proba.compute().to_numpy(), model.predict_proba(X))
 
+    leaves = sapwood.dask.predict(model, data, output="leaf")
+    assert list(leaves.columns) == [f"leaf_{t}" for t in range(model.summary()["n_trees"])]
+    np.testing.assert_array_equal(leaves.compute().to_numpy(), model.predict_leaf(X))
+
 
 def test_model_is_one_node_of_the_graph(fitted):
     X, model = fitted

@@ -74,6 +74,9 @@ def test_labels_proba_and_raw(fitted, frame):
     np.testing.assert_array_equal(np.array(_collect(proba, "p").to_pylist()), model.predict_proba(X))
     raw = sapwood.spark.predict(frame, model, output_col="raw", output="raw")
     np.testing.assert_array_equal(np.array(_collect(raw, "raw").to_pylist()), model.predict_raw(X))
+    leaves = sapwood.spark.predict(frame, model, output_col="leaves", output="leaf")
+    assert dict(leaves.dtypes)["leaves"] == "array<bigint>"
+    np.testing.assert_array_equal(np.array(_collect(leaves, "leaves").to_pylist()), model.predict_leaf(X))
 
 
 def test_features_by_other_names_and_regression(spark, fitted):

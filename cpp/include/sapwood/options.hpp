@@ -10,6 +10,7 @@ enum class Output : std::uint8_t {
   kRaw = 0,       // the margin: base score plus aggregated trees (or X·coef + intercept)
   kValue = 1,     // the margin after the model's transform: probabilities, rates, scores
   kClass = 2,     // classifiers: index of the predicted class (into the model's classes)
+  kLeaf = 3,      // forests: per tree, the tree-local index of the node the row ends in
 };
 
 // A feature whose value is replaced in every row (counterfactuals, partial dependence).

@@ -49,7 +49,8 @@ typedef enum sapwood_dtype { SAPWOOD_FLOAT32 = 0, SAPWOOD_FLOAT64 = 1 } sapwood_
 typedef enum sapwood_output {
   SAPWOOD_OUTPUT_RAW = 0,   /* margins (predict_raw) */
   SAPWOOD_OUTPUT_VALUE = 1, /* transformed values: probabilities, regression values */
-  SAPWOOD_OUTPUT_CLASS = 2  /* classifiers: the index of the predicted class */
+  SAPWOOD_OUTPUT_CLASS = 2, /* classifiers: the index of the predicted class */
+  SAPWOOD_OUTPUT_LEAF = 3   /* forests: per tree, the tree-local index of the leaf reached */
 } sapwood_output;
 
 /* A row-major, column-major or strided matrix; strides count elements, not bytes. */

@@ -142,7 +142,12 @@ class BinaryReader {
     if (!zero_size && static_cast<std::uint64_t>(count) > (size_ - pos_) / element) {
       fail("container count " + std::to_string(count) + " exceeds the input");
     }
-    if (zero_size && count > (std::int64_t{1} << 24)) fail("container count too large");
+    // Elements of a zero-size type cost no input, so one document may hold only so many of
+    // them in all (however many containers it splits them across); XGBoost writes none.
+    if (zero_size) {
+      if (count > zero_size_budget_) fail("too many elements of a zero-size type");
+      zero_size_budget_ -= count;
+    }
     return count;
   }
 
@@ -220,6 +225,7 @@ class BinaryReader {
   const std::uint8_t* data_;
   std::size_t size_;
   std::size_t pos_ = 0;
+  std::int64_t zero_size_budget_ = std::int64_t{1} << 16;
 };
 
 }  // namespace

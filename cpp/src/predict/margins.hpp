@@ -12,6 +12,10 @@ namespace sapwood::detail {
 
 void forest_margins(const Forest& forest, const MatrixView& x, std::int64_t begin,
                     std::int64_t end, double* out);
+// Per row, per tree in model order: the tree-local index of the leaf reached (the reference
+// walk; leaf indices are for inspection and feature engineering, not the hot path).
+void forest_leaves(const Forest& forest, const MatrixView& x, std::int64_t begin, std::int64_t end,
+                   double* out);
 void linear_margins(const Linear& linear, const MatrixView& x, std::int64_t begin,
                     std::int64_t end, double* out);
 

@@ -132,6 +132,8 @@ std::int64_t output_columns(const OutputRule& rule, Output output) {
         throw Error(ErrorCode::kInvalidArgument, "class predictions need a classifier; this model is not one");
       }
       return 1;
+    case Output::kLeaf:
+      break;  // sized by the model's tree count (Model::output_columns)
   }
   throw Error(ErrorCode::kInvalidArgument, "unknown output kind");
 }

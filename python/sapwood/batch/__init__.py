@@ -52,7 +52,8 @@ def predict_file(
     columns : the input columns that hold the model's features, in the model's order (for .npy,
         column positions). Default: the model's feature names, else every column but the id.
     id_column : an input column copied to the output ahead of the predictions
-    output_kind : "predict", "proba" or "raw" (Model.predict, predict_proba, predict_raw)
+    output_kind : "predict", "proba", "raw" or "leaf" (Model.predict, predict_proba, predict_raw,
+        predict_leaf)
     n_threads : threads per chunk (None: all cores)
     chunk_rows : rows per chunk; memory grows with it
 

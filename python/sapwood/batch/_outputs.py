@@ -8,8 +8,8 @@ from typing import Any, List, Optional, Tuple
 
 import numpy as np
 
-OUTPUT_KINDS = ("predict", "proba", "raw")
-_BASE_NAMES = {"predict": "prediction", "proba": "proba", "raw": "raw"}
+OUTPUT_KINDS = ("predict", "proba", "raw", "leaf")
+_BASE_NAMES = {"predict": "prediction", "proba": "proba", "raw": "raw", "leaf": "leaf"}
 
 
 def check_kind(kind: str) -> str:
@@ -19,13 +19,15 @@ def check_kind(kind: str) -> str:
 
 
 def predict(model: Any, X: Any, kind: str, n_threads: Optional[int] = None) -> Any:
-    """``model.predict``, ``predict_proba`` or ``predict_raw`` of X."""
+    """``model.predict``, ``predict_proba``, ``predict_raw`` or ``predict_leaf`` of X."""
     if kind == "predict":
         return model.predict(X, n_threads=n_threads)
     if kind == "proba":
         return model.predict_proba(X, n_threads=n_threads)
     if kind == "raw":
         return model.predict_raw(X, n_threads=n_threads)
+    if kind == "leaf":
+        return model.predict_leaf(X, n_threads=n_threads)
     raise ValueError(check_kind(kind))
 
 
@@ -35,7 +37,8 @@ def predict_columns(model: Any, X: Any, kind: str, n_threads: Optional[int] = No
 
 
 def named_columns(model: Any, kind: str, values: Any) -> List[Tuple[str, np.ndarray]]:
-    """``prediction`` / ``raw`` for one column; ``prediction_0``, ... for several;
+    """``prediction`` / ``raw`` for one column; ``prediction_0``, ... for several (``leaf_<tree>``
+    always, one per tree);
     ``proba_<class>`` per class (``proba_<output>_<class>`` for multi-output classifiers)."""
     base = _BASE_NAMES[kind]
     if isinstance(values, list):  # predict_proba of a multi-output classifier
@@ -44,7 +47,7 @@ def named_columns(model: Any, kind: str, values: Any) -> List[Tuple[str, np.ndar
             labels = _labels(model, part.shape[1], output=k)
             columns += [(f"{base}_{k}_{label}", part[:, j]) for j, label in enumerate(labels)]
         return columns
-    if values.ndim == 1:
+    if values.ndim == 1 and kind != "leaf":
         return [(base, values)]
     labels = _labels(model, values.shape[1]) if kind == "proba" else [str(j) for j in range(values.shape[1])]
     return [(f"{base}_{label}", values[:, j]) for j, label in enumerate(labels)]
