@@ -57,7 +57,11 @@ def _aligned_view(X: np.ndarray) -> np.ndarray:
 
 
 def _numeric_array(X: Any) -> np.ndarray:
-    array = X if isinstance(X, np.ndarray) else np.asarray(X)
+    if isinstance(X, np.ndarray):
+        array = X
+    else:
+        array = np.asarray(X)
+        _check_within_buffer(array)
     if array.dtype in _FLOAT_DTYPES:
         return array
     kind = array.dtype.kind
@@ -68,6 +72,37 @@ def _numeric_array(X: Any) -> np.ndarray:
     raise TypeError(
         f"X must be numeric (float32, float64, int or bool), got dtype {array.dtype}"
     )
+
+
+def _check_within_buffer(array: np.ndarray) -> None:
+    """numpy trusts an object's ``__array_interface__``: a shape or strides that reach past the
+    buffer it names would make native code read memory it does not own. Where the buffer's
+    owner is known (an ndarray or any buffer-protocol object), the array must lie inside it; a
+    bare pointer cannot be checked by anyone and is taken on trust, as numpy takes it."""
+    if array.size == 0:
+        return
+    owner: Any = array
+    while isinstance(owner, np.ndarray) and owner.base is not None:
+        owner = owner.base
+    if owner is array:
+        return
+    try:
+        bounds = memoryview(owner)
+    except TypeError:
+        return
+    if bounds.nbytes == 0:
+        first = last = 0
+    else:
+        first = np.frombuffer(bounds.cast("B"), dtype=np.uint8).ctypes.data
+        last = first + bounds.nbytes
+    start = array.ctypes.data
+    low = start + sum(min(0, (n - 1) * s) for n, s in zip(array.shape, array.strides))
+    high = start + sum(max(0, (n - 1) * s) for n, s in zip(array.shape, array.strides)) + array.itemsize
+    if low < first or high > last:
+        raise ValueError(
+            f"X claims shape {array.shape} with strides {array.strides}, which reaches outside the "
+            f"{bounds.nbytes}-byte buffer it points to (a broken __array_interface__?)"
+        )
 
 
 def _select_columns(frame: Any, feature_names: Optional[Sequence[str]]) -> Any:

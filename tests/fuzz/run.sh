@@ -12,7 +12,7 @@ CC=clang CXX=clang++ cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithD
   -DSAPWOOD_BUILD_TESTS=OFF -DSAPWOOD_BUILD_SHARED=OFF -DSAPWOOD_INSTALL=OFF >/dev/null
 cmake --build "$build" --parallel
 seeds=tests/fuzz/corpus
-all_seeds=("$seeds/native" "$seeds/xgboost_json" "$seeds/xgboost_ubjson" "$seeds/lightgbm")
+all_seeds=("$seeds/native" "$seeds/xgboost_json" "$seeds/xgboost_ubjson" "$seeds/lightgbm" tests/fuzz/regressions)
 declare -A corpus=(
   [native]="$seeds/native" [xgboost_json]="$seeds/xgboost_json" [xgboost_ubjson]="$seeds/xgboost_ubjson"
   [lightgbm]="$seeds/lightgbm" [load]="${all_seeds[*]}" [c_api]="${all_seeds[*]}"

@@ -68,3 +68,17 @@ def test_deep_nesting_is_refused() -> None:
     for data in (b"[" * 200000, b'{"learner":' * 100000, b"[" * 200000 + b"]" * 200000):
         with pytest.raises(sapwood.SapwoodError):
             sapwood.load(data)
+
+
+REGRESSIONS = sorted((CORPUS.parent / "regressions").glob("*"))
+
+
+@pytest.mark.parametrize("finding", REGRESSIONS, ids=lambda p: p.name)
+def test_fuzzer_findings_stay_fixed(finding: pathlib.Path) -> None:
+    # Inputs the fuzzers once crashed on (tests/fuzz/README.md): each is now a clear refusal.
+    with pytest.raises(sapwood.SapwoodError, match="invalid UBJSON|invalid|exceeds|too many"):
+        sapwood.load(finding.read_bytes())
+
+
+def test_there_are_fuzzer_findings_to_replay() -> None:
+    assert len(REGRESSIONS) >= 2

@@ -90,6 +90,29 @@ def test_zero_rows_give_empty_results(fitted):
     assert model.predict_raw(empty).shape == (0, 3)
 
 
+class _Interface:
+    def __init__(self, **interface):
+        self.__array_interface__ = {"version": 3, "typestr": "<f8", **interface}
+
+
+def test_a_broken_array_interface_is_refused_not_read(fitted):
+    X, estimator, model = fitted
+    n = X.shape[1]
+    small = X[:2].copy()  # owns exactly two rows
+    # A billion rows claimed over a two-row buffer, as an ndarray or as raw bytes.
+    for owner in (small, small.tobytes(), memoryview(small)):
+        with pytest.raises(ValueError, match="reaches outside the .*buffer"):
+            model.predict(_Interface(shape=(10**9, n), data=owner))
+    # Strides that step past the end are caught too; an honest interface is read as given.
+    with pytest.raises(ValueError, match="reaches outside"):
+        model.predict(_Interface(shape=(2, n), strides=(8 * n * 2, 8), data=small))
+    honest = _Interface(shape=(2, n), data=small)
+    np.testing.assert_array_equal(model.predict_proba(honest), model.predict_proba(small))
+    # Zero strides repeat one row: in bounds however many rows they claim.
+    repeated = _Interface(shape=(1000, n), strides=(0, 8), data=small)
+    np.testing.assert_array_equal(model.predict_raw(repeated), np.repeat(model.predict_raw(small[:1]), 1000, axis=0))
+
+
 def test_nan_and_infinities_are_values_not_errors(fitted):
     X, estimator, model = fitted
     probe = X[:8].copy()
