@@ -278,6 +278,53 @@ SAPWOOD_TEST(layout_leaves_categorical_and_zero_missing_trees_to_the_reference) 
   CHECK(compiled.nodes_f32[1].left == 1);                                 // a leaf points at itself
 }
 
+SAPWOOD_TEST(shallow_trees_get_a_padded_perfect_form) {
+  // two_trees: tree 0 has a leaf at depth 1 and two at depth 2, tree 1 is a stump.
+  const ForestSpec spec = two_trees();
+  const std::vector<std::int32_t> depth{2, 1};
+  const kernels::ForestView view{spec.tree_offsets.data(), spec.left_child.data(), spec.right_child.data(),
+                                 spec.feature.data(), spec.threshold.data(), spec.split_flags.data(),
+                                 nullptr, spec.categories.data(), spec.leaf_values.data(), spec.leaf_size};
+  const kernels::ForestLayout layout = kernels::compile_forest_layout(view, 2, depth.data(), false);
+  CHECK(layout.perfect[0] == 1 && layout.perfect[1] == 1);
+  CHECK(layout.perfect_nodes_f64.size() == 3 + 1);
+  const auto* tree0 = layout.perfect_nodes_f64.data() + layout.perfect_node_begin[0];
+  CHECK(tree0[0].threshold == std::nextafter(0.5, 0.0) && tree0[0].feature == 0);
+  // The depth-1 leaf is padded by a node that sends everything left, NaN included.
+  CHECK(std::isinf(tree0[1].threshold) && tree0[1].feature == kernels::kDefaultLeftBit);
+  CHECK(tree0[2].feature == 1);
+  const std::int32_t* leaf_map = layout.perfect_leaf_map.data() + layout.perfect_leaf_begin[0];
+  CHECK(leaf_map[0] == 1 && leaf_map[1] == 1 && leaf_map[2] == 3 && leaf_map[3] == 4);
+  // Tree 1 defaults missing values left.
+  const auto* tree1 = layout.perfect_nodes_f64.data() + layout.perfect_node_begin[1];
+  CHECK((tree1[0].feature & kernels::kDefaultLeftBit) != 0);
+
+  // A deep path among few leaves would pad to 2^depth slots: that tree keeps its pointer walk.
+  ForestSpec chain;
+  chain.n_features = 1;
+  chain.tree_offsets = {0, 13};
+  chain.tree_outputs = {0};
+  // A path of 6 splits: node 2i splits, 2i+1 is its right leaf, 2i+2 the next split; 12 is
+  // the last leaf.
+  for (int i = 0; i < 6; ++i) {
+    chain.left_child.insert(chain.left_child.end(), {2 * i + 2, -1});
+    chain.right_child.insert(chain.right_child.end(), {2 * i + 1, -1});
+  }
+  chain.left_child.push_back(-1);
+  chain.right_child.push_back(-1);
+  chain.feature.assign(13, 0);
+  chain.threshold.assign(13, 0.5);
+  chain.split_flags.assign(13, 0);
+  chain.leaf_values.assign(13, 1.0);
+  const Model chain_model = Model::from_forest(chain);
+  CHECK(chain_model.summary().max_depth == 6);
+  const std::vector<std::int32_t> chain_depth{6};
+  const kernels::ForestView chain_view{chain.tree_offsets.data(), chain.left_child.data(), chain.right_child.data(),
+                                       chain.feature.data(), chain.threshold.data(), chain.split_flags.data(),
+                                       nullptr, chain.categories.data(), chain.leaf_values.data(), chain.leaf_size};
+  CHECK(kernels::compile_forest_layout(chain_view, 1, chain_depth.data(), false).perfect[0] == 0);
+}
+
 SAPWOOD_TEST(dot_kernels_agree_with_a_sequential_sum) {
   std::mt19937_64 rng(3);
   std::uniform_real_distribution<double> value(-2.0, 2.0);

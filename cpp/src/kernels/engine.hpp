@@ -35,6 +35,29 @@ using WalkF32 = void (*)(const NodeF32* nodes, std::int32_t depth, const float* 
                          std::int32_t n_rows, std::int32_t n_cols, std::int32_t* leaves);
 using WalkF64 = void (*)(const NodeF64* nodes, std::int32_t depth, const double* rows,
                          std::int32_t n_rows, std::int32_t n_cols, std::int32_t* leaves);
+// A perfect tree: every leaf at `depth`, stored level by level, so node i's children are
+// 2i+1 and 2i+2 and a walk is exactly `depth` steps with no child pointers to load. The
+// 2^depth - 1 internal nodes hold a threshold and feature | kDefaultLeftBit (same rule as
+// CompiledNode) in one 8- or 16-byte load; leaf slot s (0 .. 2^depth - 1) reached by a row
+// is reported as leaf_map[s], the tree-local CompiledNode index of that leaf. Shallower
+// leaves of the source tree are padded with always-left nodes (+inf, default left) whose
+// slots below all map to that leaf.
+template <class T>
+struct PerfectNode {
+  T threshold;
+  std::uint32_t feature;
+};
+template <class T>
+struct PerfectTree {
+  const PerfectNode<T>* nodes;
+  const std::int32_t* leaf_map;
+  std::int32_t depth;
+};
+using WalkPerfectF32 = void (*)(const PerfectTree<float>& tree, const float* rows, std::int32_t n_rows,
+                                std::int32_t n_cols, std::int32_t* leaves);
+using WalkPerfectF64 = void (*)(const PerfectTree<double>& tree, const double* rows, std::int32_t n_rows,
+                                std::int32_t n_cols, std::int32_t* leaves);
+
 // Σ x[j] * coef[j] over j < n in float64 (products rounded, no fused multiply-add). The
 // order of additions is the kernel's own, so results may differ from a sequential sum by a
 // few ulps.
@@ -49,6 +72,9 @@ struct KernelTable {
   // Each row on its own path down, for deep unbalanced trees whose paths differ in length.
   WalkF32 walk_rows_f32;
   WalkF64 walk_rows_f64;
+  // Perfect (padded) trees, for shallow trees whose padding stays small (layout.perfect).
+  WalkPerfectF32 walk_perfect_f32;
+  WalkPerfectF64 walk_perfect_f64;
   DotF32 dot_f32;
   DotF64 dot_f64;
 };

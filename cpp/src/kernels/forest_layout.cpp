@@ -29,9 +29,7 @@ constexpr std::int64_t kMaxCompiledTreeNodes = std::numeric_limits<std::int32_t>
 // levels more than the depth of a balanced tree with the same leaves, rows walk alone.
 constexpr std::int32_t kLockstepSlack = 3;
 
-bool near_balanced(const ForestView& forest, std::int64_t begin, std::int64_t end, std::int32_t depth) {
-  std::int64_t leaves = 0;
-  for (std::int64_t n = begin; n < end; ++n) leaves += forest.left_child[n] == -1 ? 1 : 0;
+bool near_balanced(std::int64_t leaves, std::int32_t depth) {
   std::int32_t balanced_depth = 0;
   while ((std::int64_t{1} << balanced_depth) < leaves) ++balanced_depth;
   return depth <= balanced_depth + kLockstepSlack;
@@ -82,9 +80,10 @@ CompiledNode<T> compile_split(const ForestView& forest, std::int64_t n, std::int
 }
 
 // Appends tree [begin, end) to nodes and its leaf values to leaf_values, breadth first.
+// Returns the IR-local node at each compiled position.
 template <class T>
-void compile_tree(const ForestView& forest, std::int64_t begin, std::int64_t end,
-                  std::vector<CompiledNode<T>>& nodes, std::vector<double>& leaf_values) {
+std::vector<std::int32_t> compile_tree(const ForestView& forest, std::int64_t begin, std::int64_t end,
+                                       std::vector<CompiledNode<T>>& nodes, std::vector<double>& leaf_values) {
   const std::int64_t size = end - begin;
   const auto first = static_cast<std::int64_t>(nodes.size());
   nodes.resize(static_cast<std::size_t>(first + size));
@@ -108,6 +107,70 @@ void compile_tree(const ForestView& forest, std::int64_t begin, std::int64_t end
     order.push_back(forest.left_child[n]);
     order.push_back(forest.right_child[n]);
   }
+  return order;
+}
+
+// Perfect trees (kernels::PerfectTree) pay 2^depth slots for any number of leaves, so only
+// shallow trees whose leaves fill enough of them take that form.
+constexpr std::int32_t kMaxPerfectDepth = 10;
+constexpr std::int64_t kMaxPerfectPadding = 4;  // slots per real leaf, at most
+
+bool perfect_fit(std::int32_t depth, std::int64_t n_leaves) {
+  return depth >= 1 && depth <= kMaxPerfectDepth && (std::int64_t{1} << depth) <= kMaxPerfectPadding * n_leaves;
+}
+
+// Fills the perfect form of one tree below `slot` (level `level`) from IR node n.
+template <class T>
+struct PerfectBuilder {
+  const ForestView& forest;
+  std::int64_t begin;                     // the tree's first IR node
+  std::int32_t depth;
+  const std::vector<std::int32_t>& compiled_index;  // IR-local node -> compiled position
+  PerfectNode<T>* nodes;
+  std::int32_t* leaf_map;
+
+  void fill(std::int64_t n, std::int64_t slot, std::int32_t level) const {
+    const bool leaf = forest.left_child[n] == -1;
+    if (level == depth) {
+      leaf_map[slot - ((std::int64_t{1} << depth) - 1)] = compiled_index[static_cast<std::size_t>(n - begin)];
+      return;
+    }
+    if (leaf) {
+      nodes[slot] = {std::numeric_limits<T>::infinity(), kDefaultLeftBit};
+      fill(n, 2 * slot + 1, level + 1);
+      fill(n, 2 * slot + 2, level + 1);
+      return;
+    }
+    const CompiledNode<T> node = compile_split<T>(forest, n, 0);
+    nodes[slot] = {node.threshold, node.feature};
+    fill(begin + forest.left_child[n], 2 * slot + 1, level + 1);
+    fill(begin + forest.right_child[n], 2 * slot + 2, level + 1);
+  }
+};
+
+template <class T>
+void add_perfect_tree(const ForestView& forest, std::int64_t begin, std::int32_t depth,
+                      const std::vector<std::int32_t>& order, std::vector<PerfectNode<T>>& nodes, ForestLayout& layout,
+                      std::int64_t t) {
+  std::vector<std::int32_t> compiled_index(order.size());
+  for (std::size_t i = 0; i < order.size(); ++i) compiled_index[static_cast<std::size_t>(order[i])] = static_cast<std::int32_t>(i);
+  const std::int64_t n_internal = (std::int64_t{1} << depth) - 1;
+  const auto node_begin = static_cast<std::int64_t>(nodes.size());
+  const auto leaf_begin = static_cast<std::int64_t>(layout.perfect_leaf_map.size());
+  nodes.resize(static_cast<std::size_t>(node_begin + n_internal));
+  layout.perfect_leaf_map.resize(static_cast<std::size_t>(leaf_begin + n_internal + 1));
+  const PerfectBuilder<T> builder{forest, begin, depth, compiled_index, nodes.data() + node_begin,
+                                  layout.perfect_leaf_map.data() + leaf_begin};
+  builder.fill(begin, 0, 0);
+  layout.perfect[static_cast<std::size_t>(t)] = 1;
+  layout.perfect_node_begin[static_cast<std::size_t>(t)] = node_begin;
+  layout.perfect_leaf_begin[static_cast<std::size_t>(t)] = leaf_begin;
+}
+
+std::int64_t count_leaves(const ForestView& forest, std::int64_t begin, std::int64_t end) {
+  std::int64_t leaves = 0;
+  for (std::int64_t n = begin; n < end; ++n) leaves += forest.left_child[n] == -1 ? 1 : 0;
+  return leaves;
 }
 
 }  // namespace
@@ -120,6 +183,9 @@ ForestLayout compile_forest_layout(const ForestView& forest, std::int64_t n_tree
   layout.tree_depth.assign(tree_depth, tree_depth + n_trees);
   layout.reference_tree.assign(static_cast<std::size_t>(n_trees), 0);
   layout.lockstep.assign(static_cast<std::size_t>(n_trees), 0);
+  layout.perfect.assign(static_cast<std::size_t>(n_trees), 0);
+  layout.perfect_node_begin.assign(static_cast<std::size_t>(n_trees), 0);
+  layout.perfect_leaf_begin.assign(static_cast<std::size_t>(n_trees), 0);
   for (std::int64_t t = 0; t < n_trees; ++t) {
     const std::int64_t begin = forest.tree_offsets[t];
     const std::int64_t end = forest.tree_offsets[t + 1];
@@ -129,11 +195,15 @@ ForestLayout compile_forest_layout(const ForestView& forest, std::int64_t n_tree
       layout.tree_begin[static_cast<std::size_t>(t) + 1] = layout.tree_begin[static_cast<std::size_t>(t)];
       continue;
     }
-    layout.lockstep[static_cast<std::size_t>(t)] = near_balanced(forest, begin, end, tree_depth[t]) ? 1 : 0;
+    const std::int64_t leaves = count_leaves(forest, begin, end);
+    layout.lockstep[static_cast<std::size_t>(t)] = near_balanced(leaves, tree_depth[t]) ? 1 : 0;
+    const bool perfect = perfect_fit(tree_depth[t], leaves);
     if (float32_input) {
-      compile_tree(forest, begin, end, layout.nodes_f32, layout.leaf_values);
+      const auto order = compile_tree(forest, begin, end, layout.nodes_f32, layout.leaf_values);
+      if (perfect) add_perfect_tree(forest, begin, tree_depth[t], order, layout.perfect_nodes_f32, layout, t);
     } else {
-      compile_tree(forest, begin, end, layout.nodes_f64, layout.leaf_values);
+      const auto order = compile_tree(forest, begin, end, layout.nodes_f64, layout.leaf_values);
+      if (perfect) add_perfect_tree(forest, begin, tree_depth[t], order, layout.perfect_nodes_f64, layout, t);
     }
     layout.tree_begin[static_cast<std::size_t>(t) + 1] =
         static_cast<std::int64_t>(float32_input ? layout.nodes_f32.size() : layout.nodes_f64.size());

@@ -52,6 +52,58 @@ void walk_rows(const CompiledNode<T>* nodes, std::int32_t /*depth*/, const T* ro
   }
 }
 
+// A perfect tree: `kDepth` steps for every row, unrolled at compile time. Full groups of
+// rows step together so that their independent loads overlap; the rows left over (and a
+// single-row call) walk alone, with no spare lanes to pay for.
+constexpr std::int32_t kPerfectGroup = 8;
+
+template <class T>
+inline std::int32_t perfect_step(const PerfectNode<T>* nodes, std::int32_t node, const T* row) {
+  const PerfectNode<T> n = nodes[node];
+  const T x = row[n.feature & kFeatureMask];
+  const bool left = (x <= n.threshold) | ((x != x) & ((n.feature & kDefaultLeftBit) != 0));
+  return 2 * node + 2 - static_cast<std::int32_t>(left);
+}
+
+template <class T, std::int32_t kDepth>
+void walk_perfect_depth(const PerfectTree<T>& tree, const T* rows, std::int32_t n_rows, std::int32_t n_cols,
+                        std::int32_t* leaves) {
+  constexpr std::int32_t kFirstLeaf = (1 << kDepth) - 1;
+  const PerfectNode<T>* nodes = tree.nodes;
+  std::int32_t first = 0;
+  for (; first + kPerfectGroup <= n_rows; first += kPerfectGroup) {
+    std::int32_t node[kPerfectGroup] = {};
+    const T* group = rows + static_cast<std::int64_t>(first) * n_cols;
+    for (std::int32_t step = 0; step < kDepth; ++step) {
+      for (std::int32_t i = 0; i < kPerfectGroup; ++i) node[i] = perfect_step(nodes, node[i], group + i * n_cols);
+    }
+    for (std::int32_t i = 0; i < kPerfectGroup; ++i) leaves[first + i] = tree.leaf_map[node[i] - kFirstLeaf];
+  }
+  for (std::int32_t r = first; r < n_rows; ++r) {
+    const T* row = rows + static_cast<std::int64_t>(r) * n_cols;
+    std::int32_t node = 0;
+    for (std::int32_t step = 0; step < kDepth; ++step) node = perfect_step(nodes, node, row);
+    leaves[r] = tree.leaf_map[node - kFirstLeaf];
+  }
+}
+
+template <class T>
+void walk_perfect(const PerfectTree<T>& tree, const T* rows, std::int32_t n_rows, std::int32_t n_cols,
+                  std::int32_t* leaves) {
+  switch (tree.depth) {
+    case 1: return walk_perfect_depth<T, 1>(tree, rows, n_rows, n_cols, leaves);
+    case 2: return walk_perfect_depth<T, 2>(tree, rows, n_rows, n_cols, leaves);
+    case 3: return walk_perfect_depth<T, 3>(tree, rows, n_rows, n_cols, leaves);
+    case 4: return walk_perfect_depth<T, 4>(tree, rows, n_rows, n_cols, leaves);
+    case 5: return walk_perfect_depth<T, 5>(tree, rows, n_rows, n_cols, leaves);
+    case 6: return walk_perfect_depth<T, 6>(tree, rows, n_rows, n_cols, leaves);
+    case 7: return walk_perfect_depth<T, 7>(tree, rows, n_rows, n_cols, leaves);
+    case 8: return walk_perfect_depth<T, 8>(tree, rows, n_rows, n_cols, leaves);
+    case 9: return walk_perfect_depth<T, 9>(tree, rows, n_rows, n_cols, leaves);
+    default: return walk_perfect_depth<T, 10>(tree, rows, n_rows, n_cols, leaves);
+  }
+}
+
 template <class In>
 double dot(const In* x, const double* coef, std::int64_t n) {
   double sum[4] = {0.0, 0.0, 0.0, 0.0};
@@ -79,13 +131,22 @@ void walk_rows_f64(const NodeF64* nodes, std::int32_t depth, const double* rows,
                    std::int32_t n_cols, std::int32_t* leaves) {
   walk_rows(nodes, depth, rows, n_rows, n_cols, leaves);
 }
+void walk_perfect_f32(const PerfectTree<float>& tree, const float* rows, std::int32_t n_rows, std::int32_t n_cols,
+                      std::int32_t* leaves) {
+  walk_perfect(tree, rows, n_rows, n_cols, leaves);
+}
+void walk_perfect_f64(const PerfectTree<double>& tree, const double* rows, std::int32_t n_rows, std::int32_t n_cols,
+                      std::int32_t* leaves) {
+  walk_perfect(tree, rows, n_rows, n_cols, leaves);
+}
 double dot_f32(const float* x, const double* coef, std::int64_t n) { return dot(x, coef, n); }
 double dot_f64(const double* x, const double* coef, std::int64_t n) { return dot(x, coef, n); }
 
 }  // namespace
 
 const KernelTable& table() {
-  static const KernelTable kTable{walk_f32, walk_f64, walk_rows_f32, walk_rows_f64, dot_f32, dot_f64};
+  static const KernelTable kTable{walk_f32,         walk_f64,         walk_rows_f32, walk_rows_f64,
+                                  walk_perfect_f32, walk_perfect_f64, dot_f32,       dot_f64};
   return kTable;
 }
 
