@@ -299,7 +299,8 @@ SAPWOOD_TEST(shallow_trees_get_a_padded_perfect_form) {
   const auto* tree1 = layout.perfect_nodes_f64.data() + layout.perfect_node_begin[1];
   CHECK((tree1[0].feature & kernels::kDefaultLeftBit) != 0);
 
-  // A deep path among few leaves would pad to 2^depth slots: that tree keeps its pointer walk.
+  // A deep path among few leaves would pad to 2^6 slots for 7 leaves: only its top 4 levels
+  // (16 slots) are stored perfect, and the walk goes on from there.
   ForestSpec chain;
   chain.n_features = 1;
   chain.tree_offsets = {0, 13};
@@ -315,14 +316,29 @@ SAPWOOD_TEST(shallow_trees_get_a_padded_perfect_form) {
   chain.feature.assign(13, 0);
   chain.threshold.assign(13, 0.5);
   chain.split_flags.assign(13, 0);
-  chain.leaf_values.assign(13, 1.0);
+  for (int i = 0; i < 13; ++i) chain.leaf_values.push_back(i);  // a leaf's value names it
   const Model chain_model = Model::from_forest(chain);
   CHECK(chain_model.summary().max_depth == 6);
   const std::vector<std::int32_t> chain_depth{6};
   const kernels::ForestView chain_view{chain.tree_offsets.data(), chain.left_child.data(), chain.right_child.data(),
                                        chain.feature.data(), chain.threshold.data(), chain.split_flags.data(),
                                        nullptr, chain.categories.data(), chain.leaf_values.data(), chain.leaf_size};
-  CHECK(kernels::compile_forest_layout(chain_view, 1, chain_depth.data(), false).perfect[0] == 0);
+  const kernels::ForestLayout chain_layout = kernels::compile_forest_layout(chain_view, 1, chain_depth.data(), false);
+  CHECK(chain_layout.perfect[0] == 1 && chain_layout.perfect_depth[0] == 4);
+  CHECK(layout.perfect_depth[0] == 2 && layout.perfect_depth[1] == 1);
+  // x0 < 0.5 goes left, down the path: x0 = 0 runs it all to node 12.
+  const std::vector<double> x(9, 0.0);  // 9 rows: a full group of 8 and one row alone
+  for (const char* level : {"scalar", "portable"}) {
+    sapwood::set_isa(level);
+    PredictOptions raw;
+    raw.output = Output::kRaw;
+    const std::vector<double> got = chain_model.predict(MatrixView::row_major(x.data(), 9, 1), raw);
+    CHECK(got[0] == 12 && got[8] == 12);
+    const std::vector<double> right{1.0, std::nan("")};  // fails the first split; NaN goes right
+    const std::vector<double> off = chain_model.predict(MatrixView::row_major(right.data(), 2, 1), raw);
+    CHECK(off[0] == 1 && off[1] == 1);
+  }
+  sapwood::set_isa("");
 }
 
 SAPWOOD_TEST(dot_kernels_agree_with_a_sequential_sum) {

@@ -35,13 +35,15 @@ using WalkF32 = void (*)(const NodeF32* nodes, std::int32_t depth, const float* 
                          std::int32_t n_rows, std::int32_t n_cols, std::int32_t* leaves);
 using WalkF64 = void (*)(const NodeF64* nodes, std::int32_t depth, const double* rows,
                          std::int32_t n_rows, std::int32_t n_cols, std::int32_t* leaves);
-// A perfect tree: every leaf at `depth`, stored level by level, so node i's children are
-// 2i+1 and 2i+2 and a walk is exactly `depth` steps with no child pointers to load. The
-// 2^depth - 1 internal nodes hold a threshold and feature | kDefaultLeftBit (same rule as
-// CompiledNode) in one 8- or 16-byte load; leaf slot s (0 .. 2^depth - 1) reached by a row
-// is reported as leaf_map[s], the tree-local CompiledNode index of that leaf. Shallower
-// leaves of the source tree are padded with always-left nodes (+inf, default left) whose
-// slots below all map to that leaf.
+// The top `depth` levels of a tree as a perfect tree, stored level by level, so node i's
+// children are 2i+1 and 2i+2 and those levels take exactly `depth` steps with no child
+// pointers to load. The 2^depth - 1 nodes hold a threshold and feature | kDefaultLeftBit
+// (same rule as CompiledNode) in one 8- or 16-byte load; slot s (0 .. 2^depth - 1) reached by
+// a row is leaf_map[s], the tree-local CompiledNode where the walk goes on. Leaves above
+// `depth` are padded with always-left nodes (+inf, default left) whose slots below all map
+// to that leaf. When the whole tree fits (rest_steps 0) every slot maps to a leaf; else the
+// walk continues in `rest` (the tree's CompiledNodes) for at most rest_steps more steps, in
+// lockstep (rest_lockstep) or each row on its own.
 template <class T>
 struct PerfectNode {
   T threshold;
@@ -52,6 +54,9 @@ struct PerfectTree {
   const PerfectNode<T>* nodes;
   const std::int32_t* leaf_map;
   std::int32_t depth;
+  const CompiledNode<T>* rest;
+  std::int32_t rest_steps;
+  bool rest_lockstep;
 };
 using WalkPerfectF32 = void (*)(const PerfectTree<float>& tree, const float* rows, std::int32_t n_rows,
                                 std::int32_t n_cols, std::int32_t* leaves);

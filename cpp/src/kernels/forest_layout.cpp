@@ -110,13 +110,19 @@ std::vector<std::int32_t> compile_tree(const ForestView& forest, std::int64_t be
   return order;
 }
 
-// Perfect trees (kernels::PerfectTree) pay 2^depth slots for any number of leaves, so only
-// shallow trees whose leaves fill enough of them take that form.
+// A perfect top (kernels::PerfectTree) pays 2^depth slots whatever the leaves, so it covers
+// as many levels as the tree's leaves fill well enough: all of a shallow bushy tree, the top
+// of a deep one. Below 2 levels it would save nothing.
 constexpr std::int32_t kMaxPerfectDepth = 10;
 constexpr std::int64_t kMaxPerfectPadding = 4;  // slots per real leaf, at most
+constexpr std::int32_t kMinPerfectTop = 2;
 
-bool perfect_fit(std::int32_t depth, std::int64_t n_leaves) {
-  return depth >= 1 && depth <= kMaxPerfectDepth && (std::int64_t{1} << depth) <= kMaxPerfectPadding * n_leaves;
+// The levels to store perfect (0: none).
+std::int32_t perfect_top(std::int32_t depth, std::int64_t n_leaves) {
+  std::int32_t top = depth < kMaxPerfectDepth ? depth : kMaxPerfectDepth;
+  while (top > 0 && (std::int64_t{1} << top) > kMaxPerfectPadding * n_leaves) --top;
+  if (top == depth && depth >= 1) return top;
+  return top >= kMinPerfectTop ? top : 0;
 }
 
 // Fills the perfect form of one tree below `slot` (level `level`) from IR node n.
@@ -124,14 +130,14 @@ template <class T>
 struct PerfectBuilder {
   const ForestView& forest;
   std::int64_t begin;                     // the tree's first IR node
-  std::int32_t depth;
+  std::int32_t depth;                     // levels stored perfect
   const std::vector<std::int32_t>& compiled_index;  // IR-local node -> compiled position
   PerfectNode<T>* nodes;
   std::int32_t* leaf_map;
 
   void fill(std::int64_t n, std::int64_t slot, std::int32_t level) const {
     const bool leaf = forest.left_child[n] == -1;
-    if (level == depth) {
+    if (level == depth) {  // a leaf, or where the compiled walk takes over
       leaf_map[slot - ((std::int64_t{1} << depth) - 1)] = compiled_index[static_cast<std::size_t>(n - begin)];
       return;
     }
@@ -163,6 +169,7 @@ void add_perfect_tree(const ForestView& forest, std::int64_t begin, std::int32_t
                                   layout.perfect_leaf_map.data() + leaf_begin};
   builder.fill(begin, 0, 0);
   layout.perfect[static_cast<std::size_t>(t)] = 1;
+  layout.perfect_depth[static_cast<std::size_t>(t)] = depth;
   layout.perfect_node_begin[static_cast<std::size_t>(t)] = node_begin;
   layout.perfect_leaf_begin[static_cast<std::size_t>(t)] = leaf_begin;
 }
@@ -184,6 +191,7 @@ ForestLayout compile_forest_layout(const ForestView& forest, std::int64_t n_tree
   layout.reference_tree.assign(static_cast<std::size_t>(n_trees), 0);
   layout.lockstep.assign(static_cast<std::size_t>(n_trees), 0);
   layout.perfect.assign(static_cast<std::size_t>(n_trees), 0);
+  layout.perfect_depth.assign(static_cast<std::size_t>(n_trees), 0);
   layout.perfect_node_begin.assign(static_cast<std::size_t>(n_trees), 0);
   layout.perfect_leaf_begin.assign(static_cast<std::size_t>(n_trees), 0);
   for (std::int64_t t = 0; t < n_trees; ++t) {
@@ -197,13 +205,13 @@ ForestLayout compile_forest_layout(const ForestView& forest, std::int64_t n_tree
     }
     const std::int64_t leaves = count_leaves(forest, begin, end);
     layout.lockstep[static_cast<std::size_t>(t)] = near_balanced(leaves, tree_depth[t]) ? 1 : 0;
-    const bool perfect = perfect_fit(tree_depth[t], leaves);
+    const std::int32_t top = perfect_top(tree_depth[t], leaves);
     if (float32_input) {
       const auto order = compile_tree(forest, begin, end, layout.nodes_f32, layout.leaf_values);
-      if (perfect) add_perfect_tree(forest, begin, tree_depth[t], order, layout.perfect_nodes_f32, layout, t);
+      if (top > 0) add_perfect_tree(forest, begin, top, order, layout.perfect_nodes_f32, layout, t);
     } else {
       const auto order = compile_tree(forest, begin, end, layout.nodes_f64, layout.leaf_values);
-      if (perfect) add_perfect_tree(forest, begin, tree_depth[t], order, layout.perfect_nodes_f64, layout, t);
+      if (top > 0) add_perfect_tree(forest, begin, top, order, layout.perfect_nodes_f64, layout, t);
     }
     layout.tree_begin[static_cast<std::size_t>(t) + 1] =
         static_cast<std::int64_t>(float32_input ? layout.nodes_f32.size() : layout.nodes_f64.size());

@@ -25,10 +25,12 @@ struct ForestLayout {
   // lockstep (KernelTable::walk_*); 0: each row takes its own path (walk_rows_*).
   std::vector<std::uint8_t> lockstep;
   bool any_reference_tree = false;
-  // 1: tree t is also stored as a perfect tree (kernels::PerfectTree) and walked that way.
-  // Its internal nodes are [perfect_node_begin[t], + 2^depth - 1) of perfect_nodes_*, its
-  // leaf slots [perfect_leaf_begin[t], + 2^depth) of perfect_leaf_map.
+  // 1: tree t's top perfect_depth[t] levels are also stored as a perfect tree
+  // (kernels::PerfectTree), where its walk starts. Their nodes are [perfect_node_begin[t],
+  // + 2^depth - 1) of perfect_nodes_*, their slots [perfect_leaf_begin[t], + 2^depth) of
+  // perfect_leaf_map.
   std::vector<std::uint8_t> perfect;
+  std::vector<std::int32_t> perfect_depth;
   std::vector<std::int64_t> perfect_node_begin;
   std::vector<std::int64_t> perfect_leaf_begin;
   std::vector<PerfectNode<float>> perfect_nodes_f32;

@@ -138,16 +138,21 @@ bool lockstep(const kernels::ForestLayout& layout, std::int64_t t, std::int32_t 
 
 template <class T>
 kernels::PerfectTree<T> perfect_tree(const kernels::ForestLayout& layout,
-                                     const std::vector<kernels::PerfectNode<T>>& nodes, std::int64_t t) {
+                                     const std::vector<kernels::PerfectNode<T>>& top,
+                                     const std::vector<kernels::CompiledNode<T>>& nodes, std::int64_t t) {
   const auto i = static_cast<std::size_t>(t);
-  return {nodes.data() + layout.perfect_node_begin[i], layout.perfect_leaf_map.data() + layout.perfect_leaf_begin[i],
-          layout.tree_depth[i]};
+  return {top.data() + layout.perfect_node_begin[i],
+          layout.perfect_leaf_map.data() + layout.perfect_leaf_begin[i],
+          layout.perfect_depth[i],
+          nodes.data() + layout.tree_begin[i],
+          layout.tree_depth[i] - layout.perfect_depth[i],
+          layout.lockstep[i] != 0};
 }
 
 void walk_compiled(const kernels::KernelTable& kernels, const kernels::ForestLayout& layout, std::int64_t t,
                    const float* rows, std::int32_t n_rows, std::int32_t n_cols, std::int32_t* leaves) {
   if (layout.perfect[static_cast<std::size_t>(t)] != 0) {
-    return kernels.walk_perfect_f32(perfect_tree(layout, layout.perfect_nodes_f32, t), rows, n_rows, n_cols, leaves);
+    return kernels.walk_perfect_f32(perfect_tree(layout, layout.perfect_nodes_f32, layout.nodes_f32, t), rows, n_rows, n_cols, leaves);
   }
   const auto walk = lockstep(layout, t, n_rows) ? kernels.walk_f32 : kernels.walk_rows_f32;
   walk(layout.nodes_f32.data() + layout.tree_begin[static_cast<std::size_t>(t)],
@@ -157,7 +162,7 @@ void walk_compiled(const kernels::KernelTable& kernels, const kernels::ForestLay
 void walk_compiled(const kernels::KernelTable& kernels, const kernels::ForestLayout& layout, std::int64_t t,
                    const double* rows, std::int32_t n_rows, std::int32_t n_cols, std::int32_t* leaves) {
   if (layout.perfect[static_cast<std::size_t>(t)] != 0) {
-    return kernels.walk_perfect_f64(perfect_tree(layout, layout.perfect_nodes_f64, t), rows, n_rows, n_cols, leaves);
+    return kernels.walk_perfect_f64(perfect_tree(layout, layout.perfect_nodes_f64, layout.nodes_f64, t), rows, n_rows, n_cols, leaves);
   }
   const auto walk = lockstep(layout, t, n_rows) ? kernels.walk_f64 : kernels.walk_rows_f64;
   walk(layout.nodes_f64.data() + layout.tree_begin[static_cast<std::size_t>(t)],

@@ -52,8 +52,9 @@ void walk_rows(const CompiledNode<T>* nodes, std::int32_t /*depth*/, const T* ro
   }
 }
 
-// A perfect tree: `kDepth` steps for every row, unrolled at compile time. Full groups of
-// rows step together so that their independent loads overlap; the rows left over (and a
+// A perfect top: `kDepth` steps for every row, unrolled at compile time, then (for trees
+// deeper than their top) the compiled walk from where each row landed. Full groups of rows
+// step together so that their independent loads overlap; the rows left over (and a
 // single-row call) walk alone, with no spare lanes to pay for.
 constexpr std::int32_t kPerfectGroup = 8;
 
@@ -63,6 +64,39 @@ inline std::int32_t perfect_step(const PerfectNode<T>* nodes, std::int32_t node,
   const T x = row[n.feature & kFeatureMask];
   const bool left = (x <= n.threshold) | ((x != x) & ((n.feature & kDefaultLeftBit) != 0));
   return 2 * node + 2 - static_cast<std::int32_t>(left);
+}
+
+template <class T>
+inline std::int32_t compiled_step(const CompiledNode<T>& n, const T* row) {
+  const T x = row[n.feature & kFeatureMask];
+  const bool left = (x <= n.threshold) | ((x != x) & ((n.feature & kDefaultLeftBit) != 0));
+  return n.left + (left ? 0 : 1);
+}
+
+template <class T>
+inline std::int32_t finish_row(const PerfectTree<T>& tree, const T* row, std::int32_t node) {
+  for (;;) {
+    const CompiledNode<T>& n = tree.rest[node];
+    if (n.left == node) return node;
+    node = compiled_step(n, row);
+  }
+}
+
+template <class T>
+void finish_group(const PerfectTree<T>& tree, const T* group, std::int32_t n_cols, std::int32_t* node) {
+  if (tree.rest_lockstep) {
+    for (std::int32_t step = 0; step < tree.rest_steps; ++step) {
+      bool all_leaves = true;
+      for (std::int32_t i = 0; i < kPerfectGroup; ++i) {
+        const CompiledNode<T>& n = tree.rest[node[i]];
+        all_leaves &= n.left == node[i];
+        node[i] = compiled_step(n, group + i * n_cols);
+      }
+      if (all_leaves) return;
+    }
+    return;
+  }
+  for (std::int32_t i = 0; i < kPerfectGroup; ++i) node[i] = finish_row(tree, group + i * n_cols, node[i]);
 }
 
 template <class T, std::int32_t kDepth>
@@ -77,13 +111,16 @@ void walk_perfect_depth(const PerfectTree<T>& tree, const T* rows, std::int32_t 
     for (std::int32_t step = 0; step < kDepth; ++step) {
       for (std::int32_t i = 0; i < kPerfectGroup; ++i) node[i] = perfect_step(nodes, node[i], group + i * n_cols);
     }
-    for (std::int32_t i = 0; i < kPerfectGroup; ++i) leaves[first + i] = tree.leaf_map[node[i] - kFirstLeaf];
+    for (std::int32_t i = 0; i < kPerfectGroup; ++i) node[i] = tree.leaf_map[node[i] - kFirstLeaf];
+    if (tree.rest_steps > 0) finish_group(tree, group, n_cols, node);
+    for (std::int32_t i = 0; i < kPerfectGroup; ++i) leaves[first + i] = node[i];
   }
   for (std::int32_t r = first; r < n_rows; ++r) {
     const T* row = rows + static_cast<std::int64_t>(r) * n_cols;
     std::int32_t node = 0;
     for (std::int32_t step = 0; step < kDepth; ++step) node = perfect_step(nodes, node, row);
-    leaves[r] = tree.leaf_map[node - kFirstLeaf];
+    node = tree.leaf_map[node - kFirstLeaf];
+    leaves[r] = tree.rest_steps > 0 ? finish_row(tree, row, node) : node;
   }
 }
 
