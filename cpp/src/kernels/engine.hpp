@@ -63,6 +63,23 @@ using WalkPerfectF32 = void (*)(const PerfectTree<float>& tree, const float* row
 using WalkPerfectF64 = void (*)(const PerfectTree<double>& tree, const double* rows, std::int32_t n_rows,
                                 std::int32_t n_cols, std::int32_t* leaves);
 
+// Every tree of a forest whose levels are all perfect (rest_steps 0), for one row: trees
+// [begin, end) are walked several at a time so that their loads overlap, since a single row
+// has no other rows to overlap with; leaves[t - begin] gets tree t's compiled leaf. Tree t's
+// nodes start at nodes + node_begin[t], its slots at leaf_map + leaf_begin[t].
+template <class T>
+struct PerfectForest {
+  const PerfectNode<T>* nodes;
+  const std::int64_t* node_begin;
+  const std::int32_t* leaf_map;
+  const std::int64_t* leaf_begin;
+  const std::int32_t* depth;
+};
+using WalkTreesF32 = void (*)(const PerfectForest<float>& forest, std::int64_t begin, std::int64_t end,
+                              const float* row, std::int32_t* leaves);
+using WalkTreesF64 = void (*)(const PerfectForest<double>& forest, std::int64_t begin, std::int64_t end,
+                              const double* row, std::int32_t* leaves);
+
 // Σ x[j] * coef[j] over j < n in float64 (products rounded, no fused multiply-add). The
 // order of additions is the kernel's own, so results may differ from a sequential sum by a
 // few ulps.
@@ -80,6 +97,9 @@ struct KernelTable {
   // Perfect (padded) trees, for shallow trees whose padding stays small (layout.perfect).
   WalkPerfectF32 walk_perfect_f32;
   WalkPerfectF64 walk_perfect_f64;
+  // One row through many perfect trees (small batches).
+  WalkTreesF32 walk_trees_f32;
+  WalkTreesF64 walk_trees_f64;
   DotF32 dot_f32;
   DotF64 dot_f64;
 };

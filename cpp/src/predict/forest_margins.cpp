@@ -169,6 +169,70 @@ void walk_compiled(const kernels::KernelTable& kernels, const kernels::ForestLay
        layout.tree_depth[static_cast<std::size_t>(t)], rows, n_rows, n_cols, leaves);
 }
 
+bool all_perfect(const kernels::ForestLayout& layout, std::int64_t t) {
+  const auto i = static_cast<std::size_t>(t);
+  return layout.perfect[i] != 0 && layout.perfect_depth[i] == layout.tree_depth[i];
+}
+
+kernels::PerfectForest<float> perfect_forest(const kernels::ForestLayout& layout, const float*) {
+  return {layout.perfect_nodes_f32.data(), layout.perfect_node_begin.data(), layout.perfect_leaf_map.data(),
+          layout.perfect_leaf_begin.data(), layout.perfect_depth.data()};
+}
+kernels::PerfectForest<double> perfect_forest(const kernels::ForestLayout& layout, const double*) {
+  return {layout.perfect_nodes_f64.data(), layout.perfect_node_begin.data(), layout.perfect_leaf_map.data(),
+          layout.perfect_leaf_begin.data(), layout.perfect_depth.data()};
+}
+
+void walk_trees(const kernels::KernelTable& kernels, const kernels::PerfectForest<float>& forest, std::int64_t begin,
+                std::int64_t end, const float* row, std::int32_t* leaves) {
+  kernels.walk_trees_f32(forest, begin, end, row, leaves);
+}
+void walk_trees(const kernels::KernelTable& kernels, const kernels::PerfectForest<double>& forest,
+                std::int64_t begin, std::int64_t end, const double* row, std::int32_t* leaves) {
+  kernels.walk_trees_f64(forest, begin, end, row, leaves);
+}
+
+// A few rows (a single-row call): too few to overlap rows, so each row walks runs of
+// all-perfect trees together instead; every leaf is then added in model order as usual.
+template <class Row, class Acc>
+void compiled_few_rows(const Forest& forest, const kernels::KernelTable& kernels, const std::vector<Row>& rows,
+                       const std::vector<double>& reference_rows, std::int32_t n_rows, std::int32_t n_cols,
+                       std::vector<Acc>& acc) {
+  const ForestSpec& spec = forest.spec;
+  const kernels::ForestLayout& layout = *forest.layout;
+  const kernels::ForestView view = view_of(spec);
+  const std::int64_t n_trees = forest.n_trees();
+  const std::int64_t n_outputs = spec.n_outputs;
+  const auto perfect = perfect_forest(layout, rows.data());
+  std::vector<std::int32_t> leaves(static_cast<std::size_t>(n_trees));
+  for (std::int32_t r = 0; r < n_rows; ++r) {
+    const Row* row = rows.data() + static_cast<std::int64_t>(r) * n_cols;
+    for (std::int64_t t = 0; t < n_trees;) {
+      if (all_perfect(layout, t)) {
+        std::int64_t end = t + 1;
+        while (end < n_trees && all_perfect(layout, end)) ++end;
+        walk_trees(kernels, perfect, t, end, row, leaves.data() + t);
+        t = end;
+        continue;
+      }
+      if (layout.reference_tree[static_cast<std::size_t>(t)] == 0) {
+        walk_compiled(kernels, layout, t, row, 1, n_cols, leaves.data() + t);
+      }
+      ++t;
+    }
+    Acc* row_acc = acc.data() + r * n_outputs;
+    for (std::int64_t t = 0; t < n_trees; ++t) {
+      if (layout.reference_tree[static_cast<std::size_t>(t)] != 0) {
+        add_reference_tree<Acc, true, true>(forest, view, t, reference_rows.data() + r * n_cols, 1, n_cols, row_acc);
+        continue;
+      }
+      const double* values = layout.leaf_values.data() + layout.tree_begin[static_cast<std::size_t>(t)] * spec.leaf_size;
+      add_leaf(values + static_cast<std::int64_t>(leaves[static_cast<std::size_t>(t)]) * spec.leaf_size, spec.leaf_size,
+               row_acc + first_output(spec, t));
+    }
+  }
+}
+
 template <class Row, class Acc>
 void compiled_chunk(const Forest& forest, const kernels::KernelTable& kernels, const MatrixView& x,
                     std::int64_t begin, std::int64_t end, double* out) {
@@ -183,6 +247,10 @@ void compiled_chunk(const Forest& forest, const kernels::KernelTable& kernels, c
   const kernels::ForestView view = view_of(spec);
 
   std::vector<Acc> acc = start_sums<Acc>(forest, n_rows);
+  if (n_rows < kMinLockstepRows) {
+    compiled_few_rows(forest, kernels, rows, reference_rows, n_rows, n_cols, acc);
+    return finish_sums(forest, acc, n_rows, out);
+  }
   std::vector<std::int32_t> leaves(static_cast<std::size_t>(n_rows));
   for (std::int64_t t = 0; t < forest.n_trees(); ++t) {
     if (layout.reference_tree[static_cast<std::size_t>(t)] != 0) {

@@ -170,6 +170,8 @@ const KernelTable& table() {
                                   portable::table().walk_rows_f64,
                                   portable::table().walk_perfect_f32,
                                   portable::table().walk_perfect_f64,
+                                  portable::table().walk_trees_f32,
+                                  portable::table().walk_trees_f64,
                                   dot_f32,
                                   dot_f64};
   return kTable;

@@ -141,6 +141,41 @@ void walk_perfect(const PerfectTree<T>& tree, const T* rows, std::int32_t n_rows
   }
 }
 
+// Trees walked together for one row; a tree shallower than the deepest of its group stops
+// stepping when it reaches its slots.
+constexpr std::int32_t kTreeGroup = 8;
+
+template <class T>
+void walk_trees(const PerfectForest<T>& forest, std::int64_t begin, std::int64_t end, const T* row,
+                std::int32_t* leaves) {
+  std::int64_t t = begin;
+  for (; t + kTreeGroup <= end; t += kTreeGroup) {
+    const PerfectNode<T>* nodes[kTreeGroup];
+    std::int32_t node[kTreeGroup] = {};
+    std::int32_t depth = 0;
+    for (std::int32_t i = 0; i < kTreeGroup; ++i) {
+      nodes[i] = forest.nodes + forest.node_begin[t + i];
+      depth = forest.depth[t + i] > depth ? forest.depth[t + i] : depth;
+    }
+    for (std::int32_t step = 0; step < depth; ++step) {
+      for (std::int32_t i = 0; i < kTreeGroup; ++i) {
+        const std::int32_t next = perfect_step(nodes[i], node[i], row);
+        node[i] = step < forest.depth[t + i] ? next : node[i];
+      }
+    }
+    for (std::int32_t i = 0; i < kTreeGroup; ++i) {
+      const std::int32_t first_slot = (1 << forest.depth[t + i]) - 1;
+      leaves[t + i - begin] = forest.leaf_map[forest.leaf_begin[t + i] + node[i] - first_slot];
+    }
+  }
+  for (; t < end; ++t) {
+    const PerfectNode<T>* nodes = forest.nodes + forest.node_begin[t];
+    std::int32_t node = 0;
+    for (std::int32_t step = 0; step < forest.depth[t]; ++step) node = perfect_step(nodes, node, row);
+    leaves[t - begin] = forest.leaf_map[forest.leaf_begin[t] + node - ((1 << forest.depth[t]) - 1)];
+  }
+}
+
 template <class In>
 double dot(const In* x, const double* coef, std::int64_t n) {
   double sum[4] = {0.0, 0.0, 0.0, 0.0};
@@ -176,14 +211,23 @@ void walk_perfect_f64(const PerfectTree<double>& tree, const double* rows, std::
                       std::int32_t* leaves) {
   walk_perfect(tree, rows, n_rows, n_cols, leaves);
 }
+void walk_trees_f32(const PerfectForest<float>& forest, std::int64_t begin, std::int64_t end, const float* row,
+                    std::int32_t* leaves) {
+  walk_trees(forest, begin, end, row, leaves);
+}
+void walk_trees_f64(const PerfectForest<double>& forest, std::int64_t begin, std::int64_t end, const double* row,
+                    std::int32_t* leaves) {
+  walk_trees(forest, begin, end, row, leaves);
+}
 double dot_f32(const float* x, const double* coef, std::int64_t n) { return dot(x, coef, n); }
 double dot_f64(const double* x, const double* coef, std::int64_t n) { return dot(x, coef, n); }
 
 }  // namespace
 
 const KernelTable& table() {
-  static const KernelTable kTable{walk_f32,         walk_f64,         walk_rows_f32, walk_rows_f64,
-                                  walk_perfect_f32, walk_perfect_f64, dot_f32,       dot_f64};
+  static const KernelTable kTable{walk_f32,         walk_f64,         walk_rows_f32,  walk_rows_f64,
+                                  walk_perfect_f32, walk_perfect_f64, walk_trees_f32, walk_trees_f64,
+                                  dot_f32,          dot_f64};
   return kTable;
 }
 
