@@ -1,19 +1,32 @@
-"""sapwood against each model's source library, measured side by side in one run.
+"""sapwood against each model's source library and peer engines, measured side by side in one run.
 
 Each case trains a model on seeded synthetic data, checks that sapwood's answers match the
 source's (the run stops if not), then times every engine on the same float32 input: median of
 --repeats runs after one warm-up, at 1 and 2 threads, plus the median latency of one-row calls
-from Python. Engines: "source" (the library's own predict) and sapwood under each kernel level
+from Python. Engines: "source" (the library's own predict), sapwood under each kernel level
 ("scalar" is the reference walk, "portable", "avx2", "avx512" the compiled layouts; "sapwood"
-is whatever level sapwood picks by default). ns/node is a 1-thread row's time divided by the
-internal nodes it visits, summed over all trees (counted by walking sapwood's IR on a sample of
-rows). Prints a Markdown table.
+is whatever level sapwood picks by default), and the peers of bench/peers.py: "onnxruntime"
+(models converted by skl2onnx / onnxmltools), "treelite" (compiled to a shared library by tl2cgen
+with gcc), "lleaves" (LightGBM only) and "daal4py" (daal4py.mb's models). Peers are not exact:
+their max abs diff is reported, never checked, and a peer that can't take a model (or isn't
+installed) is skipped for it, with a note under the table. ns/node is a 1-thread row's time
+divided by the internal nodes it visits, summed over all trees (counted by walking sapwood's IR
+on a sample of rows). Prints a Markdown table.
 
     python bench/run.py                                   # everything
     python bench/run.py --quick                           # a smoke run: smaller models and inputs
-    python bench/run.py --models xgb,lgb --engines source,scalar,avx512
+    python bench/run.py --models xgb,lgb --engines source,scalar,avx512,treelite
 
-Peers (onnxruntime, treelite/tl2cgen, lleaves, daal4py) are not measured yet.
+The peers install with the "bench" extra (pyproject.toml). There, lleaves 1.3 (the latest) needs
+llvmlite < 0.45, which holds numba (econml's) at 0.61 and numpy below 2.3. To time the peers with
+the numpy and sapwood already installed, give them a virtual environment of their own:
+
+    python -m venv --system-site-packages benchvenv
+    benchvenv/bin/pip install onnxruntime skl2onnx onnxmltools treelite tl2cgen scikit-learn-intelex
+    benchvenv/bin/pip install lleaves==1.3.0 llvmlite==0.44.0
+    benchvenv/bin/python bench/run.py --quick
+
+(numba, if installed outside it, no longer imports inside it; bench/run.py doesn't use it).
 """
 
 from __future__ import annotations
@@ -28,6 +41,7 @@ from typing import Any, Callable, Dict, List, Optional
 
 import numpy as np
 
+import peers
 import sapwood
 from sapwood import _core
 
@@ -203,7 +217,7 @@ def engines_for(requested: List[str]) -> List[str]:
     supported = sapwood.runtime_info()["isa_supported"]
     out = []
     for engine in requested:
-        if engine in ("source", "sapwood") or engine in supported:
+        if engine in ("source", "sapwood") or engine in supported or engine in peers.ADAPTERS:
             out.append(engine)
         else:
             print(f"(engine {engine!r} is not available on this machine; skipped)")
@@ -229,14 +243,64 @@ def isa(engine: str):
         _core._set_isa("")
 
 
+def max_abs_diff(got: np.ndarray, expected: np.ndarray) -> float:
+    got = np.asarray(got, dtype=np.float64).reshape(expected.shape)
+    return float(np.max(np.abs(got - expected))) if got.size else 0.0
+
+
+def timings(predict: Callable[[np.ndarray, int], np.ndarray], X: np.ndarray, repeats: int) -> tuple:
+    """Seconds for all of X at 1 and at 2 threads, and for one row at 1 thread."""
+    one = median_seconds(lambda: predict(X, 1), repeats)
+    two = median_seconds(lambda: predict(X, 2), repeats)
+    return one, two, latency_seconds(lambda row: predict(row, 1), X)
+
+
+def measure_sapwood(engine: str, key: str, name: str, model: sapwood.Model, source: Source, X: np.ndarray,
+                    expected: np.ndarray, repeats: int) -> tuple:
+    """Timings and max abs diff of the source or a sapwood engine; stops the run if sapwood is not exact."""
+    with isa(engine):
+        predict = run_engine(engine, model, source)
+        diff = max_abs_diff(predict(X, 1), expected)
+        scale = float(np.max(np.abs(expected))) or 1.0
+        if diff > (0.0 if source.exact and key[:3] in ("xgb", "lgb") else 1e-5 * scale):
+            raise SystemExit(f"{name}: {engine} differs from the source by {diff:g}")
+        return (*timings(predict, X, repeats), diff)
+
+
+def why(error: BaseException) -> str:
+    """One line: the error, and the one it was raised while handling, which converters wrap
+    in messages that dump the whole model."""
+    causes = [error]
+    while causes[-1].__cause__ or causes[-1].__context__:
+        causes.append(causes[-1].__cause__ or causes[-1].__context__)
+    lines = [f"{type(e).__name__}: {(str(e).strip().splitlines() or [''])[0][:100]}" for e in (error, causes[-1])]
+    return lines[0] if causes[-1] is error else " <- ".join(lines)
+
+
+def measure_peer(engine: str, key: str, source: Source, X: np.ndarray, expected: np.ndarray, repeats: int,
+                 notes: List[str]) -> Optional[tuple]:
+    """Timings and max abs diff of a peer, or None (and a note) when it can't take this model."""
+    try:
+        peer = peers.ADAPTERS[engine](source.obj, source.method)
+        diff = max_abs_diff(peer.predict(X, 1), peer.reference(expected))
+        measured = (*timings(peer.predict, X, repeats), diff)
+    except Exception as error:  # converters and compilers fail in many ways: any of them skips the peer
+        notes.append(f"{engine} skipped for {key}: {why(error)}")
+        return None
+    if peer.note:
+        notes.append(f"{engine} on {key}: {peer.note}")
+    return measured
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--rows", type=int, default=50_000)
     parser.add_argument("--train-rows", type=int, default=5_000)
     parser.add_argument("--repeats", type=int, default=7)
     parser.add_argument("--models", default="", help="comma-separated model keys (default: all)")
-    parser.add_argument("--engines", default="source,scalar,portable,avx2,avx512",
-                        help="comma-separated: source, sapwood (default level) or a level name")
+    parser.add_argument("--engines", default="source,scalar,portable,avx512,onnxruntime,treelite,lleaves,daal4py",
+                        help="comma-separated: source, sapwood (default level), a level name, or a peer: "
+                             + ", ".join(peers.ADAPTERS))
     parser.add_argument("--quick", action="store_true", help="smaller models, 5,000 rows, 3 repeats")
     args = parser.parse_args()
     if args.quick:
@@ -252,6 +316,7 @@ def main() -> None:
     print("| model | engine | rows/s 1 thread | rows/s 2 threads | ns/node 1 thread | 1-row latency µs "
           "| max abs diff vs source |")
     print("|---|---|---:|---:|---:|---:|---:|")
+    notes: List[str] = []  # printed under the table, which a line between its rows would split
     for key, name, n_features, build in cases:
         X_train, y = data(args.train_rows, n_features, 0)
         X, _ = data(args.rows, n_features, 1)
@@ -260,19 +325,18 @@ def main() -> None:
         expected = np.asarray(source.predict(X, 2), dtype=np.float64)
         visited = nodes_visited_per_row(model, X[:2000])
         for engine in engines:
-            with isa(engine):
-                predict = run_engine(engine, model, source)
-                got = np.asarray(predict(X, 1), dtype=np.float64).reshape(expected.shape)
-                diff = float(np.max(np.abs(got - expected))) if got.size else 0.0
-                scale = float(np.max(np.abs(expected))) or 1.0
-                if diff > (0.0 if source.exact and key[:3] in ("xgb", "lgb") else 1e-5 * scale):
-                    raise SystemExit(f"{name}: {engine} differs from the source by {diff:g}")
-                one = median_seconds(lambda: predict(X, 1), args.repeats)
-                two = median_seconds(lambda: predict(X, 2), args.repeats)
-                latency = latency_seconds(lambda row: predict(row, 1), X)
+            if engine in peers.ADAPTERS:
+                measured = measure_peer(engine, key, source, X, expected, args.repeats, notes)
+            else:
+                measured = measure_sapwood(engine, key, name, model, source, X, expected, args.repeats)
+            if measured is None:
+                continue
+            one, two, latency, diff = measured
             ns_node = f"{one / args.rows / visited * 1e9:.2f}" if visited else "–"
             print(f"| {name} | {engine} | {args.rows / one:,.0f} | {args.rows / two:,.0f} | {ns_node} "
                   f"| {latency * 1e6:.1f} | {diff:.3g} |", flush=True)
+    if notes:
+        print("\n" + "\n".join(f"- {note}" for note in notes))
 
 
 if __name__ == "__main__":
