@@ -292,6 +292,31 @@ def measure_peer(engine: str, key: str, source: Source, X: np.ndarray, expected:
     return measured
 
 
+def write_chart(path: str, speeds: Dict[str, Dict[str, float]]) -> None:
+    """A PNG of each engine's 1-thread rows/s as a multiple of the source library's, per model."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    models = [m for m in speeds if "source" in speeds[m]]
+    engines = sorted({e for m in models for e in speeds[m] if e != "source"})
+    fig, ax = plt.subplots(figsize=(10, 0.5 * len(models) * max(1, len(engines)) / 2 + 1.5))
+    height = 0.8 / max(1, len(engines))
+    for j, engine in enumerate(engines):
+        ratios = [speeds[m].get(engine, 0.0) / speeds[m]["source"] for m in models]
+        positions = [i + j * height for i in range(len(models))]
+        ax.barh(positions, ratios, height=height, label=engine)
+    ax.axvline(1.0, color="black", linewidth=0.8)
+    ax.set_xscale("log")
+    ax.set_yticks([i + 0.4 - height / 2 for i in range(len(models))], models)
+    ax.invert_yaxis()
+    ax.set_xlabel("rows/s at 1 thread, as a multiple of the source library's (log scale)")
+    ax.legend(fontsize="small", loc="lower right")
+    fig.tight_layout()
+    fig.savefig(path, dpi=120)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--rows", type=int, default=50_000)
@@ -302,6 +327,7 @@ def main() -> None:
                         help="comma-separated: source, sapwood (default level), a level name, or a peer: "
                              + ", ".join(peers.ADAPTERS))
     parser.add_argument("--quick", action="store_true", help="smaller models, 5,000 rows, 3 repeats")
+    parser.add_argument("--chart", metavar="PNG", help="also draw each engine's speed-up over the source")
     args = parser.parse_args()
     if args.quick:
         args.rows, args.train_rows, args.repeats = 5_000, 1_000, 3
@@ -317,6 +343,7 @@ def main() -> None:
           "| max abs diff vs source |")
     print("|---|---|---:|---:|---:|---:|---:|")
     notes: List[str] = []  # printed under the table, which a line between its rows would split
+    speeds: Dict[str, Dict[str, float]] = {}  # model -> engine -> rows/s at 1 thread
     for key, name, n_features, build in cases:
         X_train, y = data(args.train_rows, n_features, 0)
         X, _ = data(args.rows, n_features, 1)
@@ -332,11 +359,14 @@ def main() -> None:
             if measured is None:
                 continue
             one, two, latency, diff = measured
+            speeds.setdefault(name, {})[engine] = args.rows / one
             ns_node = f"{one / args.rows / visited * 1e9:.2f}" if visited else "–"
             print(f"| {name} | {engine} | {args.rows / one:,.0f} | {args.rows / two:,.0f} | {ns_node} "
                   f"| {latency * 1e6:.1f} | {diff:.3g} |", flush=True)
     if notes:
         print("\n" + "\n".join(f"- {note}" for note in notes))
+    if args.chart:
+        write_chart(args.chart, speeds)
 
 
 if __name__ == "__main__":

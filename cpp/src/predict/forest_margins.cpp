@@ -192,8 +192,23 @@ void walk_trees(const kernels::KernelTable& kernels, const kernels::PerfectFores
   kernels.walk_trees_f64(forest, begin, end, row, leaves);
 }
 
+// One row down one tree by the branchy compiled walk: with no other rows to overlap, a
+// predicted branch lets the CPU start the next node's loads before the comparison is known,
+// which a branch-free walk cannot (a deep tree's perfect top only lengthens its chain).
+void walk_alone(const kernels::KernelTable& kernels, const kernels::ForestLayout& layout, std::int64_t t,
+                const float* row, std::int32_t n_cols, std::int32_t* leaf) {
+  const auto i = static_cast<std::size_t>(t);
+  kernels.walk_rows_f32(layout.nodes_f32.data() + layout.tree_begin[i], layout.tree_depth[i], row, 1, n_cols, leaf);
+}
+void walk_alone(const kernels::KernelTable& kernels, const kernels::ForestLayout& layout, std::int64_t t,
+                const double* row, std::int32_t n_cols, std::int32_t* leaf) {
+  const auto i = static_cast<std::size_t>(t);
+  kernels.walk_rows_f64(layout.nodes_f64.data() + layout.tree_begin[i], layout.tree_depth[i], row, 1, n_cols, leaf);
+}
+
 // A few rows (a single-row call): too few to overlap rows, so each row walks runs of
-// all-perfect trees together instead; every leaf is then added in model order as usual.
+// all-perfect trees together instead, and other trees alone; every leaf is then added in
+// model order as usual.
 template <class Row, class Acc>
 void compiled_few_rows(const Forest& forest, const kernels::KernelTable& kernels, const std::vector<Row>& rows,
                        const std::vector<double>& reference_rows, std::int32_t n_rows, std::int32_t n_cols,
@@ -215,9 +230,7 @@ void compiled_few_rows(const Forest& forest, const kernels::KernelTable& kernels
         t = end;
         continue;
       }
-      if (layout.reference_tree[static_cast<std::size_t>(t)] == 0) {
-        walk_compiled(kernels, layout, t, row, 1, n_cols, leaves.data() + t);
-      }
+      if (layout.reference_tree[static_cast<std::size_t>(t)] == 0) walk_alone(kernels, layout, t, row, n_cols, leaves.data() + t);
       ++t;
     }
     Acc* row_acc = acc.data() + r * n_outputs;
