@@ -108,6 +108,10 @@ struct KernelTable {
 // (SAPWOOD_KERNELS_AVX2 / SAPWOOD_KERNELS_AVX512) and are called only on CPUs that have them.
 namespace portable {
 const KernelTable& table();
+// The portable table with a vector level's lockstep walks and dot products in place of its
+// own. The other walks stay portable: on the perfect layouts plain loads beat gathers, and a
+// row walking alone has no lanes to fill.
+KernelTable with_vector_kernels(WalkF32 walk_f32, WalkF64 walk_f64, DotF32 dot_f32, DotF64 dot_f64);
 }
 namespace avx2 {
 const KernelTable& table();

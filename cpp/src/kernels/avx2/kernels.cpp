@@ -163,17 +163,7 @@ double dot_f64(const double* x, const double* coef, std::int64_t n) { return dot
 }  // namespace
 
 const KernelTable& table() {
-  // A row-at-a-time walk gains nothing from wide registers: the portable one serves.
-  static const KernelTable kTable{walk_f32,
-                                  walk_f64,
-                                  portable::table().walk_rows_f32,
-                                  portable::table().walk_rows_f64,
-                                  portable::table().walk_perfect_f32,
-                                  portable::table().walk_perfect_f64,
-                                  portable::table().walk_trees_f32,
-                                  portable::table().walk_trees_f64,
-                                  dot_f32,
-                                  dot_f64};
+  static const KernelTable kTable = portable::with_vector_kernels(walk_f32, walk_f64, dot_f32, dot_f64);
   return kTable;
 }
 

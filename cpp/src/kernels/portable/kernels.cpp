@@ -231,4 +231,13 @@ const KernelTable& table() {
   return kTable;
 }
 
+KernelTable with_vector_kernels(WalkF32 walk_f32, WalkF64 walk_f64, DotF32 dot_f32, DotF64 dot_f64) {
+  KernelTable vector_table = table();
+  vector_table.walk_f32 = walk_f32;
+  vector_table.walk_f64 = walk_f64;
+  vector_table.dot_f32 = dot_f32;
+  vector_table.dot_f64 = dot_f64;
+  return vector_table;
+}
+
 }  // namespace sapwood::kernels::portable
