@@ -341,6 +341,31 @@ SAPWOOD_TEST(shallow_trees_get_a_padded_perfect_form) {
   sapwood::set_isa("");
 }
 
+SAPWOOD_TEST(nodes_the_root_never_reaches_are_left_out_of_the_layouts) {
+  // Node 1 is a leaf nothing points at (the IR allows it; a fuzzer built such a LightGBM
+  // file). Numbering the compiled nodes must not assume every node is reached.
+  ForestSpec spec;
+  spec.n_features = 1;
+  spec.tree_offsets = {0, 4};
+  spec.tree_outputs = {0};
+  spec.left_child = {2, -1, -1, -1};
+  spec.right_child = {3, -1, -1, -1};
+  spec.feature = {0, 0, 0, 0};
+  spec.threshold = {0.5, 0, 0, 0};
+  spec.split_flags = {0, 0, 0, 0};
+  spec.leaf_values = {0, 7, -1, 1};
+  const Model model = Model::from_forest(spec);
+  const std::vector<double> x{0.0, 1.0, std::nan("")};
+  for (const char* level : {"scalar", "portable"}) {
+    sapwood::set_isa(level);
+    PredictOptions raw;
+    raw.output = Output::kRaw;
+    const std::vector<double> got = model.predict(MatrixView::row_major(x.data(), 3, 1), raw);
+    CHECK(got[0] == -1 && got[1] == 1 && got[2] == 1);
+  }
+  sapwood::set_isa("");
+}
+
 SAPWOOD_TEST(dot_kernels_agree_with_a_sequential_sum) {
   std::mt19937_64 rng(3);
   std::uniform_real_distribution<double> value(-2.0, 2.0);

@@ -154,11 +154,14 @@ struct PerfectBuilder {
   }
 };
 
+// order: the IR-local node at each compiled position (compile_tree). A tree may hold nodes
+// its root never reaches; they have no compiled position, and the perfect form never
+// visits them either.
 template <class T>
-void add_perfect_tree(const ForestView& forest, std::int64_t begin, std::int32_t depth,
+void add_perfect_tree(const ForestView& forest, std::int64_t begin, std::int64_t end, std::int32_t depth,
                       const std::vector<std::int32_t>& order, std::vector<PerfectNode<T>>& nodes, ForestLayout& layout,
                       std::int64_t t) {
-  std::vector<std::int32_t> compiled_index(order.size());
+  std::vector<std::int32_t> compiled_index(static_cast<std::size_t>(end - begin), -1);
   for (std::size_t i = 0; i < order.size(); ++i) compiled_index[static_cast<std::size_t>(order[i])] = static_cast<std::int32_t>(i);
   const std::int64_t n_internal = (std::int64_t{1} << depth) - 1;
   const auto node_begin = static_cast<std::int64_t>(nodes.size());
@@ -208,10 +211,10 @@ ForestLayout compile_forest_layout(const ForestView& forest, std::int64_t n_tree
     const std::int32_t top = perfect_top(tree_depth[t], leaves);
     if (float32_input) {
       const auto order = compile_tree(forest, begin, end, layout.nodes_f32, layout.leaf_values);
-      if (top > 0) add_perfect_tree(forest, begin, top, order, layout.perfect_nodes_f32, layout, t);
+      if (top > 0) add_perfect_tree(forest, begin, end, top, order, layout.perfect_nodes_f32, layout, t);
     } else {
       const auto order = compile_tree(forest, begin, end, layout.nodes_f64, layout.leaf_values);
-      if (top > 0) add_perfect_tree(forest, begin, top, order, layout.perfect_nodes_f64, layout, t);
+      if (top > 0) add_perfect_tree(forest, begin, end, top, order, layout.perfect_nodes_f64, layout, t);
     }
     layout.tree_begin[static_cast<std::size_t>(t) + 1] =
         static_cast<std::int64_t>(float32_input ? layout.nodes_f32.size() : layout.nodes_f64.size());
