@@ -249,6 +249,7 @@ py::dict runtime_info() {
   d["isa_compiled"] = info.isa_compiled;
   d["isa_supported"] = info.isa_supported;
   d["isa_active"] = info.isa_active;
+  d["traversal"] = info.traversal;
   return d;
 }
 
@@ -313,4 +314,5 @@ PYBIND11_MODULE(_core, m) {
   m.def("runtime_info", &runtime_info);
   // Test and benchmark hook: forces a kernel level process-wide ("" restores the default).
   m.def("_set_isa", &sapwood::set_isa, py::arg("name"));
+  m.def("_set_traversal", &sapwood::set_traversal, py::arg("name"));
 }

@@ -1,8 +1,10 @@
-// runtime_info() and set_isa(): the build's version, compiler, OpenMP and instruction-set
-// facts, and the test hook that forces a kernel level (the choice itself is kernels/dispatch).
+// runtime_info(), set_isa() and set_traversal(): the build's version, compiler, OpenMP and
+// instruction-set facts, and the test hooks that force a kernel level or a forest traversal
+// (the choices themselves are kernels/dispatch and kernels/traversal).
 #include "sapwood/runtime.hpp"
 
 #include "kernels/dispatch.hpp"
+#include "kernels/traversal.hpp"
 #include "sapwood/error.hpp"
 #include "util/parallel.hpp"
 
@@ -31,6 +33,7 @@ RuntimeInfo runtime_info() {
     if (kernels::isa_supported(isa)) info.isa_supported.emplace_back(kernels::isa_name(isa));
   }
   info.isa_active = kernels::isa_name(kernels::active_isa());
+  info.traversal = kernels::traversal_name(kernels::active_traversal());
   return info;
 }
 
@@ -47,6 +50,18 @@ void set_isa(const std::string& name) {
   if (!kernels::force_isa(isa)) {
     throw Error(ErrorCode::kInvalidArgument, "instruction set '" + name + "' is not supported here");
   }
+}
+
+void set_traversal(const std::string& name) {
+  if (name.empty()) {
+    kernels::clear_forced_traversal();
+    return;
+  }
+  kernels::Traversal traversal;
+  if (!kernels::parse_traversal(name, &traversal)) {
+    throw Error(ErrorCode::kInvalidArgument, "unknown traversal '" + name + "' (auto, walk or quickscorer)");
+  }
+  kernels::force_traversal(traversal);
 }
 
 }  // namespace sapwood

@@ -32,7 +32,8 @@ __all__ = ["Model", "SapwoodError", "__version__", "load", "runtime_info", "show
 
 
 def runtime_info() -> Dict[str, Any]:
-    """The build: version, compiler, OpenMP, default thread count, compiled/supported/active ISAs."""
+    """The build: version, compiler, OpenMP, default thread count, compiled/supported/active ISAs,
+    and the forest traversal in force ("auto", "walk" or "quickscorer")."""
     return dict(_core.runtime_info())
 
 
@@ -46,6 +47,7 @@ def show_config() -> None:
         f"  SIMD compiled:   {', '.join(info['isa_compiled'])}",
         f"  SIMD supported:  {', '.join(info['isa_supported'])}",
         f"  SIMD active:     {info['isa_active']}",
+        f"  Traversal:       {info['traversal']}",
     ]
     print("\n".join(lines))
 

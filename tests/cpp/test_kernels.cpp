@@ -147,7 +147,8 @@ bool identical(const std::vector<double>& a, const std::vector<double>& b) {
   return true;
 }
 
-// Predicts under every supported level and checks each against "scalar".
+// Predicts under every supported level, walking and (where the layout has the form)
+// QuickScorer, and checks each against "scalar".
 void check_levels_agree(const Model& model, std::mt19937_64& rng, const std::string& what) {
   const std::int32_t n_cols = model.n_features();
   for (std::int64_t n_rows : {1, 5, 16, 33, 300}) {
@@ -158,14 +159,19 @@ void check_levels_agree(const Model& model, std::mt19937_64& rng, const std::str
       for (const kernels::Isa isa : kernels::kAllIsas) {
         if (!kernels::isa_supported(isa)) continue;
         sapwood::set_isa(kernels::isa_name(isa));
-        if (!identical(predict_raw(model, rows, n_rows, n_cols, as_float), expected)) {
-          fail(__FILE__, __LINE__, what + ": level " + kernels::isa_name(isa) + " differs, rows " +
-                                       std::to_string(n_rows) + (as_float ? " float32" : " float64"));
+        for (const char* traversal : {"walk", "quickscorer", "auto"}) {
+          sapwood::set_traversal(traversal);
+          if (!identical(predict_raw(model, rows, n_rows, n_cols, as_float), expected)) {
+            fail(__FILE__, __LINE__, what + ": level " + kernels::isa_name(isa) + " (" + traversal +
+                                         ") differs, rows " + std::to_string(n_rows) +
+                                         (as_float ? " float32" : " float64"));
+          }
         }
       }
     }
   }
   sapwood::set_isa("");
+  sapwood::set_traversal("");
 }
 
 Model random_forest(std::uint64_t seed, Precision input, Precision accumulation, Rules rules, int depth,
@@ -225,13 +231,17 @@ SAPWOOD_TEST(strict_split_at_minus_infinity_sends_every_number_right) {
     for (const kernels::Isa isa : kernels::kAllIsas) {
       if (!kernels::isa_supported(isa)) continue;
       sapwood::set_isa(kernels::isa_name(isa));
-      const std::vector<double> out = predict_raw(model, column, 4, 1, false);
-      CHECK_EQ_EXACT(out[0], 1);
-      CHECK_EQ_EXACT(out[1], 1);
-      CHECK_EQ_EXACT(out[2], 1);
-      CHECK_EQ_EXACT(out[3], 1);  // NaN goes right: no default-left flag
+      for (const char* traversal : {"walk", "quickscorer"}) {
+        sapwood::set_traversal(traversal);
+        const std::vector<double> out = predict_raw(model, column, 4, 1, false);
+        CHECK_EQ_EXACT(out[0], 1);
+        CHECK_EQ_EXACT(out[1], 1);
+        CHECK_EQ_EXACT(out[2], 1);
+        CHECK_EQ_EXACT(out[3], 1);  // NaN goes right: no default-left flag
+      }
     }
     sapwood::set_isa("");
+    sapwood::set_traversal("");
   }
 }
 
@@ -363,6 +373,72 @@ SAPWOOD_TEST(nodes_the_root_never_reaches_are_left_out_of_the_layouts) {
     const std::vector<double> got = model.predict(MatrixView::row_major(x.data(), 3, 1), raw);
     CHECK(got[0] == -1 && got[1] == 1 && got[2] == 1);
   }
+  sapwood::set_isa("");
+}
+
+SAPWOOD_TEST(quickscorer_form_is_built_for_trees_of_at_most_64_leaves) {
+  const auto layout_of = [](const ForestSpec& spec) {
+    std::vector<std::int32_t> depth;
+    for (std::size_t t = 0; t + 1 < spec.tree_offsets.size(); ++t) depth.push_back(64);  // only a bound here
+    const kernels::ForestView view{spec.tree_offsets.data(), spec.left_child.data(), spec.right_child.data(),
+                                   spec.feature.data(),      spec.threshold.data(),  spec.split_flags.data(),
+                                   nullptr,                  spec.categories.data(), spec.leaf_values.data(),
+                                   spec.leaf_size};
+    return kernels::compile_forest_layout(view, static_cast<std::int64_t>(depth.size()), depth.data(), false);
+  };
+  // A chain of n splits on feature 0 at thresholds 1..n: n + 1 leaves.
+  const auto chain = [](std::int32_t n) {
+    ForestSpec spec;
+    spec.n_features = 1;
+    spec.tree_offsets = {0, 2 * n + 1};
+    for (std::int32_t i = 0; i < n; ++i) {
+      // node 2i splits; its left child 2i+1 is a leaf, its right child 2i+2 goes on
+      spec.left_child.insert(spec.left_child.end(), {2 * i + 1, -1});
+      spec.right_child.insert(spec.right_child.end(), {2 * i + 2, -1});
+      spec.feature.insert(spec.feature.end(), {0, 0});
+      spec.threshold.insert(spec.threshold.end(), {static_cast<double>(i + 1), 0.0});
+      spec.split_flags.insert(spec.split_flags.end(), {split::kLessEqual, 0});
+      spec.leaf_values.insert(spec.leaf_values.end(), {0.0, static_cast<double>(i)});
+    }
+    spec.left_child.push_back(-1);
+    spec.right_child.push_back(-1);
+    spec.feature.push_back(0);
+    spec.threshold.push_back(0.0);
+    spec.split_flags.push_back(0);
+    spec.leaf_values.push_back(static_cast<double>(n));
+    spec.tree_outputs = {0};
+    spec.base_score = {0.0};
+    return spec;
+  };
+  const kernels::ForestLayout small = layout_of(chain(63));
+  CHECK(small.quickscorer);
+  CHECK(small.quickscorer_f64.entries.size() == 63u);
+  CHECK(!layout_of(chain(64)).quickscorer);  // 65 leaves
+  CHECK(layout_of(stump(-kInf, 0)).quickscorer);  // x < -inf: every number right (strict_split_at_...)
+
+  // The 64-leaf chain must find its last leaf (bit 63) and every other one.
+  const Model model = Model::from_forest(chain(63));
+  std::vector<double> column;
+  for (int i = 0; i <= 64; ++i) {
+    column.push_back(static_cast<double>(i) + 0.5);
+    column.push_back(static_cast<double>(i));  // on the threshold: x <= t goes left
+  }
+  column.push_back(kNaN);
+  column.push_back(kInf);
+  column.push_back(-kInf);
+  const auto n = static_cast<std::int64_t>(column.size());
+  sapwood::set_isa("scalar");
+  const std::vector<double> expected = predict_raw(model, column, n, 1, false);
+  sapwood::set_isa("portable");
+  for (const char* traversal : {"walk", "quickscorer"}) {
+    sapwood::set_traversal(traversal);
+    CHECK(identical(predict_raw(model, column, n, 1, false), expected));
+    CHECK(identical(predict_raw(model, column, 1, 1, false), std::vector<double>(expected.begin(), expected.begin() + 1)));
+  }
+  CHECK_EQ_EXACT(expected[2 * 63], 63);      // 63.5: the last leaf, bit 63
+  CHECK_EQ_EXACT(expected[2 * 63 + 1], 62);  // 63.0 <= 63: still left at the last split
+  CHECK_THROWS(sapwood::set_traversal("sideways"), sapwood::ErrorCode::kInvalidArgument, "unknown traversal");
+  sapwood::set_traversal("");
   sapwood::set_isa("");
 }
 

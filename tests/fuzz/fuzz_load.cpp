@@ -23,10 +23,17 @@ void exercise(const sapwood::Model& model) {
   for (std::size_t i = 0; i < x.size(); ++i) x[i] = probes[(i * 7 + i / 10) % 10];
   sapwood::PredictOptions options;
   options.n_threads = 1;
-  for (auto output : {sapwood::Output::kRaw, sapwood::Output::kValue}) {
-    options.output = output;
-    (void)model.predict(sapwood::MatrixView::row_major(x.data(), 10, n), options);
+  // Both traversals (a forest without the QuickScorer form walks either way); one row as well
+  // as ten, since a single row takes its own path.
+  for (const char* traversal : {"walk", "quickscorer"}) {
+    sapwood::set_traversal(traversal);
+    for (auto output : {sapwood::Output::kRaw, sapwood::Output::kValue}) {
+      options.output = output;
+      (void)model.predict(sapwood::MatrixView::row_major(x.data(), 10, n), options);
+      (void)model.predict(sapwood::MatrixView::row_major(x.data(), 1, n), options);
+    }
   }
+  sapwood::set_traversal("");
   if (model.is_classifier()) {
     options.output = sapwood::Output::kClass;
     (void)model.predict(sapwood::MatrixView::row_major(x.data(), 10, n), options);

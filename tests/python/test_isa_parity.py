@@ -4,7 +4,8 @@ XGBoost and LightGBM), predicted under each level this CPU supports ("scalar" is
 reference walk over the IR, "portable", "avx2" and "avx512" run the compiled layouts). Tree
 margins must be bit-identical to the reference on probes that sit on every split threshold and
 its float32/float64 neighbours, with NaN, infinities and zeros, in float32 and float64, C and
-Fortran order, and at row counts that leave partial vector groups and blocks.
+Fortran order, and at row counts that leave partial vector groups and blocks. Each compiled
+level runs twice: walking the trees, and scoring them in QuickScorer form where the model has it.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ ROW_COUNTS = (1, 3, 17, 129, 300)
 def _restore_isa():
     yield
     _core._set_isa("")
+    _core._set_traversal("")
 
 
 def _inputs(X):
@@ -49,11 +51,16 @@ def _inputs(X):
 
 
 def _margins_per_level(model, X):
+    """Margins under each level; the compiled levels both walking and in QuickScorer form (a
+    forest without that form walks either way)."""
     out = {}
     for level in LEVELS:
         _core._set_isa(level)
-        out[level] = model.predict_raw(X)
+        for traversal in ("walk", "quickscorer") if level != "scalar" else ("auto",):
+            _core._set_traversal(traversal)
+            out[level if level == "scalar" else f"{level}/{traversal}"] = model.predict_raw(X)
     _core._set_isa("")
+    _core._set_traversal("")
     return out
 
 
@@ -92,6 +99,39 @@ def test_environment_variable_selects_and_caps_the_level():
         out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)
         if requested in LEVELS or requested == "avx512":
             assert out.stdout.strip() == (expected if requested != "avx512" else LEVELS[-1])
+
+
+def test_traversal_is_reported_forceable_and_read_from_the_environment():
+    assert sapwood.runtime_info()["traversal"] == "auto"
+    for name in ("walk", "quickscorer", "auto"):
+        _core._set_traversal(name)
+        assert sapwood.runtime_info()["traversal"] == name
+    with pytest.raises(ValueError, match="unknown traversal"):
+        _core._set_traversal("sideways")
+    code = "import sapwood; print(sapwood.runtime_info()['traversal'])"
+    for requested, expected in [("walk", "walk"), ("quickscorer", "quickscorer"), ("bogus", "auto")]:
+        env = dict(os.environ, SAPWOOD_TRAVERSAL=requested)
+        out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)
+        assert out.stdout.strip() == expected
+
+
+def test_quickscorer_and_walk_agree_with_lightgbm_on_small_lopsided_trees():
+    # The sapwood.causal learners' shape (15 leaves, few features), where auto picks QuickScorer:
+    # each traversal must give LightGBM's own margins, NaN included, for a batch and single rows.
+    lightgbm = pytest.importorskip("lightgbm")
+    X, y = make_regression(2000, 6, seed=3)
+    X[::5, 2] = np.nan
+    booster = lightgbm.train({"objective": "regression", "num_leaves": 15, "verbose": -1, "seed": 0},
+                             lightgbm.Dataset(X, y), num_boost_round=60)
+    model = sapwood.load(booster)
+    X_test, _ = make_regression(500, 6, seed=4)
+    X_test[::3, 4] = np.nan
+    expected = booster.predict(X_test, raw_score=True)
+    for traversal in ("walk", "quickscorer", "auto"):
+        _core._set_traversal(traversal)
+        assert np.array_equal(model.predict_raw(X_test), expected), traversal
+        for i in range(5):
+            assert np.array_equal(model.predict_raw(X_test[i:i + 1]), expected[i:i + 1]), traversal
 
 
 # ------------------------------------------------------------------ scikit-learn

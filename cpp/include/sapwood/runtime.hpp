@@ -18,6 +18,9 @@ struct RuntimeInfo {
   std::vector<std::string> isa_compiled; // levels with kernels in this build
   std::vector<std::string> isa_supported;// of those, what this CPU can run
   std::string isa_active;                // the one predictions use
+  // How forests with at most 64 leaves per tree are evaluated: "auto" (each model's cost
+  // estimate decides), "walk" or "quickscorer" (SAPWOOD_TRAVERSAL or set_traversal).
+  std::string traversal;
 };
 
 SAPWOOD_API RuntimeInfo runtime_info();
@@ -27,5 +30,12 @@ SAPWOOD_API RuntimeInfo runtime_info();
 // and benchmarks: it is process-wide, so set it while no prediction is running. Throws
 // sapwood::Error (kInvalidArgument) for an unknown or unsupported level.
 SAPWOOD_API void set_isa(const std::string& name);
+
+// Makes every later prediction in this process evaluate forests by `name`: "walk" (each row
+// down each tree), "quickscorer" (wherever the model has that form: every tree compiled, at
+// most 64 leaves each) or "auto"; "" restores SAPWOOD_TRAVERSAL's choice (default "auto").
+// Both give identical results; like set_isa it is for tests and benchmarks. Throws
+// sapwood::Error (kInvalidArgument) for an unknown name.
+SAPWOOD_API void set_traversal(const std::string& name);
 
 }  // namespace sapwood

@@ -80,6 +80,40 @@ using WalkTreesF32 = void (*)(const PerfectForest<float>& forest, std::int64_t b
 using WalkTreesF64 = void (*)(const PerfectForest<double>& forest, std::int64_t begin, std::int64_t end,
                               const double* row, std::int32_t* leaves);
 
+// QuickScorer (Lucchese et al., SIGIR 2015): a forest of trees with at most 64 leaves each,
+// scored feature by feature instead of tree by tree. Each tree's leaves are numbered left to
+// right as bits of a 64-bit word that starts all ones. A node that sends a row right clears
+// the bits of the leaves under its left child (its entry's mask), and the row's leaf in that
+// tree is then the lowest bit still set. The entries of feature f are
+// entries[feature_begin[f], feature_begin[f + 1]): first those with a NaN threshold (x < -inf
+// compiled: every number goes right) up to scan_begin[f], then the rest sorted by threshold,
+// of which a number x sends right exactly those with threshold < x (the compiled rule,
+// negated): a prefix, so the scan for f stops at the first entry it keeps. A NaN x sends right
+// the nodes without the default-left bit, nan_entries[nan_begin[f], nan_begin[f + 1]). Tree
+// t's bit b is its tree-local CompiledNode leaf_of_bit[64 t + b].
+template <class T>
+struct QuickScorerEntry {
+  T threshold;  // unused in nan_entries
+  std::uint32_t tree;
+  std::uint64_t mask;
+};
+template <class T>
+struct QuickScorer {
+  const QuickScorerEntry<T>* entries;
+  const std::int64_t* feature_begin;
+  const std::int64_t* scan_begin;
+  const QuickScorerEntry<T>* nan_entries;
+  const std::int64_t* nan_begin;
+  const std::int32_t* leaf_of_bit;
+  std::int32_t n_features;  // features [0, n_features) of each row are read
+  std::int64_t n_trees;
+};
+// One row: leaves[t] gets tree t's compiled leaf; bits holds n_trees words of scratch.
+using ScoreRowF32 = void (*)(const QuickScorer<float>& forest, const float* row, std::uint64_t* bits,
+                             std::int32_t* leaves);
+using ScoreRowF64 = void (*)(const QuickScorer<double>& forest, const double* row, std::uint64_t* bits,
+                             std::int32_t* leaves);
+
 // Σ x[j] * coef[j] over j < n in float64 (products rounded, no fused multiply-add). The
 // order of additions is the kernel's own, so results may differ from a sequential sum by a
 // few ulps.
@@ -100,6 +134,9 @@ struct KernelTable {
   // One row through many perfect trees (small batches).
   WalkTreesF32 walk_trees_f32;
   WalkTreesF64 walk_trees_f64;
+  // Forests stored in QuickScorer form (layout.quickscorer), one row at a time.
+  ScoreRowF32 score_row_f32;
+  ScoreRowF64 score_row_f64;
   DotF32 dot_f32;
   DotF64 dot_f64;
 };

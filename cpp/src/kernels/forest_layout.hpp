@@ -8,6 +8,7 @@
 
 #include "kernels/engine.hpp"
 #include "kernels/forest_view.hpp"
+#include "kernels/quickscorer_layout.hpp"
 
 namespace sapwood::kernels {
 
@@ -36,6 +37,14 @@ struct ForestLayout {
   std::vector<PerfectNode<float>> perfect_nodes_f32;
   std::vector<PerfectNode<double>> perfect_nodes_f64;
   std::vector<std::int32_t> perfect_leaf_map;
+  // The whole forest in QuickScorer form (the one matching `float32`), built when every tree
+  // is compiled with at most 64 leaves, and where the cost estimates of forest_layout.cpp say
+  // it beats walking: a batch of rows, a row alone (kernels/traversal.hpp can override).
+  bool quickscorer = false;
+  bool quickscorer_pays_batch = false;
+  bool quickscorer_pays_alone = false;
+  QuickScorerLayout<float> quickscorer_f32;
+  QuickScorerLayout<double> quickscorer_f64;
   // leaf_size values per compiled node, read at leaves only (a copy of the IR's leaf values in
   // the compiled order).
   std::vector<double> leaf_values;

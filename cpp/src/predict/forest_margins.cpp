@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "kernels/dispatch.hpp"
+#include "kernels/traversal.hpp"
 #include "kernels/scalar/tree_walk.hpp"
 #include "predict/margins.hpp"
 #include "predict/model_rows.hpp"
@@ -206,6 +207,24 @@ void walk_alone(const kernels::KernelTable& kernels, const kernels::ForestLayout
   kernels.walk_rows_f64(layout.nodes_f64.data() + layout.tree_begin[i], layout.tree_depth[i], row, 1, n_cols, leaf);
 }
 
+// Adds one row's leaves (leaves[t]: tree t's compiled leaf) in model order; reference trees
+// are walked here, on the row's float64 copy.
+template <class Acc>
+void add_row_leaves(const Forest& forest, const kernels::ForestView& view, const std::int32_t* leaves,
+                    const double* reference_row, std::int64_t n_cols, Acc* row_acc) {
+  const ForestSpec& spec = forest.spec;
+  const kernels::ForestLayout& layout = *forest.layout;
+  for (std::int64_t t = 0; t < forest.n_trees(); ++t) {
+    if (layout.reference_tree[static_cast<std::size_t>(t)] != 0) {
+      add_reference_tree<Acc, true, true>(forest, view, t, reference_row, 1, n_cols, row_acc);
+      continue;
+    }
+    const double* values = layout.leaf_values.data() + layout.tree_begin[static_cast<std::size_t>(t)] * spec.leaf_size;
+    add_leaf(values + static_cast<std::int64_t>(leaves[t]) * spec.leaf_size, spec.leaf_size,
+             row_acc + first_output(spec, t));
+  }
+}
+
 // A few rows (a single-row call): too few to overlap rows, so each row walks runs of
 // all-perfect trees together instead, and other trees alone; every leaf is then added in
 // model order as usual.
@@ -213,11 +232,9 @@ template <class Row, class Acc>
 void compiled_few_rows(const Forest& forest, const kernels::KernelTable& kernels, const std::vector<Row>& rows,
                        const std::vector<double>& reference_rows, std::int32_t n_rows, std::int32_t n_cols,
                        std::vector<Acc>& acc) {
-  const ForestSpec& spec = forest.spec;
   const kernels::ForestLayout& layout = *forest.layout;
-  const kernels::ForestView view = view_of(spec);
+  const kernels::ForestView view = view_of(forest.spec);
   const std::int64_t n_trees = forest.n_trees();
-  const std::int64_t n_outputs = spec.n_outputs;
   const auto perfect = perfect_forest(layout, rows.data());
   std::vector<std::int32_t> leaves(static_cast<std::size_t>(n_trees));
   for (std::int32_t r = 0; r < n_rows; ++r) {
@@ -233,16 +250,51 @@ void compiled_few_rows(const Forest& forest, const kernels::KernelTable& kernels
       if (layout.reference_tree[static_cast<std::size_t>(t)] == 0) walk_alone(kernels, layout, t, row, n_cols, leaves.data() + t);
       ++t;
     }
-    Acc* row_acc = acc.data() + r * n_outputs;
-    for (std::int64_t t = 0; t < n_trees; ++t) {
-      if (layout.reference_tree[static_cast<std::size_t>(t)] != 0) {
-        add_reference_tree<Acc, true, true>(forest, view, t, reference_rows.data() + r * n_cols, 1, n_cols, row_acc);
-        continue;
-      }
-      const double* values = layout.leaf_values.data() + layout.tree_begin[static_cast<std::size_t>(t)] * spec.leaf_size;
-      add_leaf(values + static_cast<std::int64_t>(leaves[static_cast<std::size_t>(t)]) * spec.leaf_size, spec.leaf_size,
-               row_acc + first_output(spec, t));
-    }
+    const double* reference_row = layout.any_reference_tree ? reference_rows.data() + r * n_cols : nullptr;
+    add_row_leaves(forest, view, leaves.data(), reference_row, n_cols, acc.data() + r * forest.spec.n_outputs);
+  }
+}
+
+void score_row(const kernels::KernelTable& kernels, const kernels::QuickScorer<float>& forest, const float* row,
+               std::uint64_t* bits, std::int32_t* leaves) {
+  kernels.score_row_f32(forest, row, bits, leaves);
+}
+void score_row(const kernels::KernelTable& kernels, const kernels::QuickScorer<double>& forest, const double* row,
+               std::uint64_t* bits, std::int32_t* leaves) {
+  kernels.score_row_f64(forest, row, bits, leaves);
+}
+
+kernels::QuickScorer<float> quickscorer(const kernels::ForestLayout& layout, const float*) {
+  return layout.quickscorer_f32.view();
+}
+kernels::QuickScorer<double> quickscorer(const kernels::ForestLayout& layout, const double*) {
+  return layout.quickscorer_f64.view();
+}
+
+bool use_quickscorer(const kernels::ForestLayout& layout, std::int32_t n_rows) {
+  if (!layout.quickscorer) return false;
+  switch (kernels::active_traversal()) {
+    case kernels::Traversal::kWalk:
+      return false;
+    case kernels::Traversal::kQuickScorer:
+      return true;
+    case kernels::Traversal::kAuto:
+      break;
+  }
+  return n_rows < kMinLockstepRows ? layout.quickscorer_pays_alone : layout.quickscorer_pays_batch;
+}
+
+// A forest in QuickScorer form, row by row (it has no reference trees).
+template <class Row, class Acc>
+void quickscorer_rows(const Forest& forest, const kernels::KernelTable& kernels, const std::vector<Row>& rows,
+                      std::int32_t n_rows, std::int32_t n_cols, std::vector<Acc>& acc) {
+  const kernels::ForestView view = view_of(forest.spec);
+  const auto scorer = quickscorer(*forest.layout, rows.data());
+  std::vector<std::uint64_t> bits(static_cast<std::size_t>(forest.n_trees()));
+  std::vector<std::int32_t> leaves(static_cast<std::size_t>(forest.n_trees()));
+  for (std::int32_t r = 0; r < n_rows; ++r) {
+    score_row(kernels, scorer, rows.data() + static_cast<std::int64_t>(r) * n_cols, bits.data(), leaves.data());
+    add_row_leaves(forest, view, leaves.data(), nullptr, n_cols, acc.data() + r * forest.spec.n_outputs);
   }
 }
 
@@ -260,6 +312,10 @@ void compiled_chunk(const Forest& forest, const kernels::KernelTable& kernels, c
   const kernels::ForestView view = view_of(spec);
 
   std::vector<Acc> acc = start_sums<Acc>(forest, n_rows);
+  if (use_quickscorer(layout, n_rows)) {
+    quickscorer_rows(forest, kernels, rows, n_rows, n_cols, acc);
+    return finish_sums(forest, acc, n_rows, out);
+  }
   if (n_rows < kMinLockstepRows) {
     compiled_few_rows(forest, kernels, rows, reference_rows, n_rows, n_cols, acc);
     return finish_sums(forest, acc, n_rows, out);

@@ -3,6 +3,7 @@
 // step, branch-free, so the loads of different rows overlap instead of waiting on each other;
 // the dot product keeps four partial sums for the same reason.
 #include "kernels/engine.hpp"
+#include "kernels/portable/quickscorer.hpp"
 
 namespace sapwood::kernels::portable {
 namespace {
@@ -227,7 +228,7 @@ double dot_f64(const double* x, const double* coef, std::int64_t n) { return dot
 const KernelTable& table() {
   static const KernelTable kTable{walk_f32,         walk_f64,         walk_rows_f32,  walk_rows_f64,
                                   walk_perfect_f32, walk_perfect_f64, walk_trees_f32, walk_trees_f64,
-                                  dot_f32,          dot_f64};
+                                  score_row_f32,    score_row_f64,    dot_f32,        dot_f64};
   return kTable;
 }
 

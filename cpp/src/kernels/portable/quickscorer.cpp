@@ -1,0 +1,52 @@
+// One row through a forest in QuickScorer form: for each feature, the nodes it sends right
+// clear their masks from their trees' words; each tree's leaf is then its word's lowest set
+// bit. The work per row is the number of nodes sent right, not the length of the paths, and
+// the ANDs of different nodes do not wait on each other as the steps of a path do.
+#include "kernels/portable/quickscorer.hpp"
+
+#if defined(_MSC_VER) && !defined(__clang__)
+#include <intrin.h>
+#endif
+
+namespace sapwood::kernels::portable {
+namespace {
+
+// The index of the lowest set bit; `word` is never 0 (a row's own leaf is never cleared).
+inline std::int32_t lowest_bit(std::uint64_t word) {
+#if defined(_MSC_VER) && !defined(__clang__)
+  unsigned long index = 0;
+  _BitScanForward64(&index, word);
+  return static_cast<std::int32_t>(index);
+#else
+  return __builtin_ctzll(word);
+#endif
+}
+
+template <class T>
+void score_row(const QuickScorer<T>& forest, const T* row, std::uint64_t* bits, std::int32_t* leaves) {
+  for (std::int64_t t = 0; t < forest.n_trees; ++t) bits[t] = ~std::uint64_t{0};
+  for (std::int32_t f = 0; f < forest.n_features; ++f) {
+    const T x = row[f];
+    if (x != x) {
+      const QuickScorerEntry<T>* end = forest.nan_entries + forest.nan_begin[f + 1];
+      for (const QuickScorerEntry<T>* e = forest.nan_entries + forest.nan_begin[f]; e != end; ++e) bits[e->tree] &= e->mask;
+      continue;
+    }
+    const QuickScorerEntry<T>* e = forest.entries + forest.feature_begin[f];
+    for (const QuickScorerEntry<T>* scan = forest.entries + forest.scan_begin[f]; e != scan; ++e) bits[e->tree] &= e->mask;
+    const QuickScorerEntry<T>* end = forest.entries + forest.feature_begin[f + 1];
+    for (; e != end && e->threshold < x; ++e) bits[e->tree] &= e->mask;
+  }
+  for (std::int64_t t = 0; t < forest.n_trees; ++t) leaves[t] = forest.leaf_of_bit[t * 64 + lowest_bit(bits[t])];
+}
+
+}  // namespace
+
+void score_row_f32(const QuickScorer<float>& forest, const float* row, std::uint64_t* bits, std::int32_t* leaves) {
+  score_row(forest, row, bits, leaves);
+}
+void score_row_f64(const QuickScorer<double>& forest, const double* row, std::uint64_t* bits, std::int32_t* leaves) {
+  score_row(forest, row, bits, leaves);
+}
+
+}  // namespace sapwood::kernels::portable

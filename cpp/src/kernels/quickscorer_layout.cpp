@@ -1,0 +1,99 @@
+// Building the QuickScorer form: number each tree's leaves left to right, give every split
+// node the mask that clears its left subtree's leaves, and sort the nodes of each feature by
+// threshold.
+#include "kernels/quickscorer_layout.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+namespace sapwood::kernels {
+namespace {
+
+template <class T>
+struct TreeNumbering {
+  const CompiledNode<T>* nodes;  // the tree's, root at 0
+  std::uint32_t tree;
+  std::int32_t* leaf_of_bit;     // the tree's 64 slots
+  std::vector<std::vector<QuickScorerEntry<T>>>& by_feature;
+  std::vector<std::vector<QuickScorerEntry<T>>>& nan_by_feature;
+  std::int32_t next_bit = 0;
+
+  // Numbers the leaves under `node` in order; returns how many there are. The caller has
+  // checked that the tree has at most 64, so the recursion is at most 64 deep.
+  std::int32_t number(std::int32_t node) {
+    const CompiledNode<T>& n = nodes[node];
+    if (n.left == node) {
+      leaf_of_bit[next_bit++] = node;
+      return 1;
+    }
+    const std::int32_t first_bit = next_bit;
+    const std::int32_t left_leaves = number(n.left);
+    // left_leaves < 64: the right subtree holds at least one leaf.
+    const std::uint64_t left_bits = ((std::uint64_t{1} << left_leaves) - 1) << first_bit;
+    const QuickScorerEntry<T> entry{n.threshold, tree, ~left_bits};
+    const std::uint32_t feature = n.feature & kFeatureMask;
+    by_feature[feature].push_back(entry);
+    if ((n.feature & kDefaultLeftBit) == 0) nan_by_feature[feature].push_back(entry);
+    return left_leaves + number(n.left + 1);
+  }
+};
+
+template <class T>
+void flatten(std::vector<std::vector<QuickScorerEntry<T>>>& by_feature, std::vector<QuickScorerEntry<T>>& entries,
+             std::vector<std::int64_t>& begin) {
+  begin.assign(1, 0);
+  for (auto& list : by_feature) {
+    entries.insert(entries.end(), list.begin(), list.end());
+    begin.push_back(static_cast<std::int64_t>(entries.size()));
+  }
+}
+
+}  // namespace
+
+template <class T>
+bool build_quickscorer(const std::vector<CompiledNode<T>>& nodes, const std::vector<std::int64_t>& tree_begin,
+                       std::int64_t n_trees, QuickScorerLayout<T>* out) {
+  std::uint32_t n_features = 0;
+  for (std::int64_t t = 0; t < n_trees; ++t) {
+    std::int64_t leaves = 0;
+    for (std::int64_t i = tree_begin[static_cast<std::size_t>(t)]; i < tree_begin[static_cast<std::size_t>(t) + 1]; ++i) {
+      const CompiledNode<T>& n = nodes[static_cast<std::size_t>(i)];
+      const bool leaf = n.left == static_cast<std::int32_t>(i - tree_begin[static_cast<std::size_t>(t)]);
+      if (!leaf) n_features = std::max(n_features, (n.feature & kFeatureMask) + 1);
+      leaves += leaf ? 1 : 0;
+    }
+    if (leaves > kQuickScorerMaxLeaves || leaves == 0) return false;
+  }
+  QuickScorerLayout<T> layout;
+  layout.n_features = static_cast<std::int32_t>(n_features);
+  layout.n_trees = n_trees;
+  layout.leaf_of_bit.assign(static_cast<std::size_t>(n_trees * kQuickScorerMaxLeaves), 0);
+  std::vector<std::vector<QuickScorerEntry<T>>> by_feature(n_features);
+  std::vector<std::vector<QuickScorerEntry<T>>> nan_by_feature(n_features);
+  for (std::int64_t t = 0; t < n_trees; ++t) {
+    TreeNumbering<T> numbering{nodes.data() + tree_begin[static_cast<std::size_t>(t)], static_cast<std::uint32_t>(t),
+                               layout.leaf_of_bit.data() + t * kQuickScorerMaxLeaves, by_feature, nan_by_feature};
+    numbering.number(0);
+  }
+  layout.feature_begin.assign(1, 0);
+  for (auto& list : by_feature) {
+    // NaN thresholds first (they compare as neither below nor above), then ascending.
+    const auto numbers = std::stable_partition(list.begin(), list.end(),
+                                               [](const QuickScorerEntry<T>& e) { return std::isnan(e.threshold); });
+    std::stable_sort(numbers, list.end(),
+                     [](const QuickScorerEntry<T>& a, const QuickScorerEntry<T>& b) { return a.threshold < b.threshold; });
+    layout.scan_begin.push_back(static_cast<std::int64_t>(layout.entries.size() + static_cast<std::size_t>(numbers - list.begin())));
+    layout.entries.insert(layout.entries.end(), list.begin(), list.end());
+    layout.feature_begin.push_back(static_cast<std::int64_t>(layout.entries.size()));
+  }
+  flatten(nan_by_feature, layout.nan_entries, layout.nan_begin);
+  *out = std::move(layout);
+  return true;
+}
+
+template bool build_quickscorer(const std::vector<CompiledNode<float>>&, const std::vector<std::int64_t>&,
+                                std::int64_t, QuickScorerLayout<float>*);
+template bool build_quickscorer(const std::vector<CompiledNode<double>>&, const std::vector<std::int64_t>&,
+                                std::int64_t, QuickScorerLayout<double>*);
+
+}  // namespace sapwood::kernels
