@@ -412,7 +412,7 @@ SAPWOOD_TEST(quickscorer_form_is_built_for_trees_of_at_most_64_leaves) {
   };
   const kernels::ForestLayout small = layout_of(chain(63));
   CHECK(small.quickscorer);
-  CHECK(small.quickscorer_f64.entries.size() == 63u);
+  CHECK(small.quickscorer_f64.entries.size() == 63u + 1u);  // and the +inf sentinel
   CHECK(!layout_of(chain(64)).quickscorer);  // 65 leaves
   CHECK(layout_of(stump(-kInf, 0)).quickscorer);  // x < -inf: every number right (strict_split_at_...)
 

@@ -88,7 +88,8 @@ using WalkTreesF64 = void (*)(const PerfectForest<double>& forest, std::int64_t 
 // entries[feature_begin[f], feature_begin[f + 1]): first those with a NaN threshold (x < -inf
 // compiled: every number goes right) up to scan_begin[f], then the rest sorted by threshold,
 // of which a number x sends right exactly those with threshold < x (the compiled rule,
-// negated): a prefix, so the scan for f stops at the first entry it keeps. A NaN x sends right
+// negated): a prefix, so the scan for f stops at the first entry it keeps, at the latest at
+// the +inf sentinel that ends every feature's entries. A NaN x sends right
 // the nodes without the default-left bit, nan_entries[nan_begin[f], nan_begin[f + 1]). Tree
 // t's bit b is its tree-local CompiledNode leaf_of_bit[64 t + b].
 template <class T>

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 
 namespace sapwood::kernels {
 namespace {
@@ -84,6 +85,9 @@ bool build_quickscorer(const std::vector<CompiledNode<T>>& nodes, const std::vec
                      [](const QuickScorerEntry<T>& a, const QuickScorerEntry<T>& b) { return a.threshold < b.threshold; });
     layout.scan_begin.push_back(static_cast<std::int64_t>(layout.entries.size() + static_cast<std::size_t>(numbers - list.begin())));
     layout.entries.insert(layout.entries.end(), list.begin(), list.end());
+    // No number is above +inf, so the scan stops here without a bounds test of its own; the
+    // mask would change nothing anyway.
+    layout.entries.push_back({std::numeric_limits<T>::infinity(), 0, ~std::uint64_t{0}});
     layout.feature_begin.push_back(static_cast<std::int64_t>(layout.entries.size()));
   }
   flatten(nan_by_feature, layout.nan_entries, layout.nan_begin);

@@ -34,8 +34,7 @@ void score_row(const QuickScorer<T>& forest, const T* row, std::uint64_t* bits, 
     }
     const QuickScorerEntry<T>* e = forest.entries + forest.feature_begin[f];
     for (const QuickScorerEntry<T>* scan = forest.entries + forest.scan_begin[f]; e != scan; ++e) bits[e->tree] &= e->mask;
-    const QuickScorerEntry<T>* end = forest.entries + forest.feature_begin[f + 1];
-    for (; e != end && e->threshold < x; ++e) bits[e->tree] &= e->mask;
+    for (; e->threshold < x; ++e) bits[e->tree] &= e->mask;
   }
   for (std::int64_t t = 0; t < forest.n_trees; ++t) leaves[t] = forest.leaf_of_bit[t * 64 + lowest_bit(bits[t])];
 }
