@@ -184,10 +184,11 @@ std::int64_t count_leaves(const ForestView& forest, std::int64_t begin, std::int
 }
 
 // The QuickScorer estimate against the walk's, per row, in nanoseconds of the machine they
-// were measured on (bench/RESULTS.md, "Traversal"): scoring costs about 1.2 ns per node a row
-// sends right (half the split nodes) and 20 ns per feature scanned; a walk costs per level
-// about 2.2 ns on perfect trees and 4.3 ns on the others in a batch, and 1.9 and 9 ns for a
-// row walking alone (its branches mispredict). Levels are counted at each tree's mean leaf
+// were measured on (bench/RESULTS.md, table 4, fitted to bench/traversal.py's models):
+// scoring costs about 0.8 ns per node a row sends right (half the split nodes), 1 ns per tree
+// and 20 ns per feature scanned; a walk costs per level about 2.2 ns on perfect trees and
+// 4.3 ns on the others in a batch, and 4 and 9 ns for a row walking alone (its branches
+// mispredict). Levels are counted at each tree's mean leaf
 // depth: boosted trees grow their deep leaves where the data is.
 struct TraversalCosts {
   double quickscorer = 0;
@@ -223,9 +224,9 @@ TraversalCosts traversal_costs(const ForestLayout& layout, const std::vector<Com
     add_leaf_depths(nodes.data() + layout.tree_begin[i], 0, 0, &depth_sum, &leaves);
     const double levels = static_cast<double>(depth_sum) / static_cast<double>(leaves);
     const bool perfect = layout.perfect[i] != 0 && layout.perfect_depth[i] == layout.tree_depth[i];
-    costs.quickscorer += 1.2 * 0.5 * static_cast<double>(leaves - 1) + 1.0;
+    costs.quickscorer += 0.8 * 0.5 * static_cast<double>(leaves - 1) + 1.0;
     costs.walk_batch += levels * (perfect ? 2.2 : 4.3);
-    costs.walk_alone += levels * (perfect ? 1.9 : 9.0);
+    costs.walk_alone += levels * (perfect ? 4.0 : 9.0);
   }
   return costs;
 }
