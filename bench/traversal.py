@@ -3,9 +3,10 @@
 For each zoo model of bench/run.py whose trees have at most 64 leaves (those that have the
 QuickScorer form), and for the small LightGBM learners of sapwood.causal (200 trees x 15
 leaves on design A's 6 features), one loaded model is predicted under each traversal in turn
-(walk, quickscorer, and auto, the per-model choice), repeats interleaved so that the machine's
-drift hits all three alike: a batch (µs per row, 1 thread) and single rows (µs per call from
-Python). Every traversal's output is checked to equal the walk's before timing.
+(walk; quickscorer one row per pass, the portable level's; quickscorer in groups of rows, the
+vector level's; and auto, the per-model choice), repeats interleaved so that the machine's
+drift hits all alike: a batch (µs per row, 1 thread) and single rows (µs per call from
+Python). Every configuration's output is checked to equal the walk's before timing.
 
     python bench/traversal.py                    # the table in bench/RESULTS.md
     python bench/traversal.py --models hgb-bin,causal-lgb15 --repeats 3
@@ -24,7 +25,6 @@ import run as zoo_bench
 import sapwood
 from sapwood import _core
 
-TRAVERSALS = ("walk", "quickscorer", "auto")
 SMALL_TREES = ("xgb-binary", "xgb-multiclass", "lgb-binary", "gb-reg", "gb-clf", "hgb-bin")
 
 
@@ -63,32 +63,44 @@ def main() -> None:
     if "causal-lgb15" in wanted:
         cases.append(causal_learner(args.rows))
 
-    print(f"sapwood {sapwood.__version__}, level {sapwood.runtime_info()['isa_active']}; {args.rows:,} rows, "
+    level = sapwood.runtime_info()["isa_active"]
+    # (column, kernel level, traversal): QuickScorer row by row is the portable level's; the
+    # vector levels score groups of rows per pass.
+    configs = [("walk", level, "walk"), ("quickscorer 1 row/pass", "portable", "quickscorer"),
+               (f"quickscorer {level}", level, "quickscorer"), ("auto", level, "auto")]
+    single_configs = [("walk", level, "walk"), ("quickscorer", level, "quickscorer"), ("auto", level, "auto")]
+    print(f"sapwood {sapwood.__version__}, level {level}; {args.rows:,} rows, "
           f"1 thread, median of {args.repeats} interleaved repeats\n")
-    print("| model | batch µs/row walk | quickscorer | auto | single row µs walk | quickscorer | auto |")
-    print("|---|---:|---:|---:|---:|---:|---:|")
+    print("| model | batch µs/row " + " | ".join(c[0] for c in configs) + " | single row µs "
+          + " | ".join(c[0] for c in single_configs) + " |")
+    print("|---|" + "---:|" * (len(configs) + len(single_configs)))
+
+    def use(isa: str, traversal: str) -> None:
+        _core._set_isa(isa)
+        _core._set_traversal(traversal)
+
     for key, name, obj, X in cases:
         model = sapwood.load(obj)
-        outputs = {}
-        for traversal in TRAVERSALS:
-            _core._set_traversal(traversal)
-            outputs[traversal] = model.predict_raw(X, n_threads=1)
-        for traversal in TRAVERSALS:
-            assert np.array_equal(outputs[traversal], outputs["walk"]), (key, traversal)
-        batch = {t: [] for t in TRAVERSALS}
-        single = {t: [] for t in TRAVERSALS}
+        use(level, "walk")
+        expected = model.predict_raw(X, n_threads=1)
+        for label, isa, traversal in configs:
+            use(isa, traversal)
+            assert np.array_equal(model.predict_raw(X, n_threads=1), expected), (key, label)
+        batch: dict = {c: [] for c in configs}
+        single: dict = {c: [] for c in single_configs}
         one = X[:1]
         for _ in range(args.repeats):
-            for traversal in TRAVERSALS:
-                _core._set_traversal(traversal)
-                batch[traversal].append(seconds(lambda: model.predict_raw(X, n_threads=1)) / len(X) * 1e6)
-                single[traversal].extend(seconds(lambda: model.predict_raw(one, n_threads=1)) * 1e6
-                                         for _ in range(args.single_calls // args.repeats))
-        _core._set_traversal("")
-        cells = [f"{statistics.median(batch[t]):.2f}" for t in TRAVERSALS]
-        cells += [f"{statistics.median(single[t]):.2f}" for t in TRAVERSALS]
+            for config in configs:
+                use(config[1], config[2])
+                batch[config].append(seconds(lambda: model.predict_raw(X, n_threads=1)) / len(X) * 1e6)
+            for config in single_configs:
+                use(config[1], config[2])
+                single[config].extend(seconds(lambda: model.predict_raw(one, n_threads=1)) * 1e6
+                                      for _ in range(args.single_calls // args.repeats))
+        use("", "")
+        cells = [f"{statistics.median(batch[c]):.2f}" for c in configs]
+        cells += [f"{statistics.median(single[c]):.2f}" for c in single_configs]
         print(f"| {name} | " + " | ".join(cells) + " |", flush=True)
-
 
 if __name__ == "__main__":
     main()

@@ -59,7 +59,7 @@ void set_traversal(const std::string& name) {
   }
   kernels::Traversal traversal;
   if (!kernels::parse_traversal(name, &traversal)) {
-    throw Error(ErrorCode::kInvalidArgument, "unknown traversal '" + name + "' (auto, walk or quickscorer)");
+    throw Error(ErrorCode::kInvalidArgument, "unknown traversal '" + name + "' (auto, walk, gather or quickscorer)");
   }
   kernels::force_traversal(traversal);
 }

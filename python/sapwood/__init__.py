@@ -33,7 +33,7 @@ __all__ = ["Model", "SapwoodError", "__version__", "load", "runtime_info", "show
 
 def runtime_info() -> Dict[str, Any]:
     """The build: version, compiler, OpenMP, default thread count, compiled/supported/active ISAs,
-    and the forest traversal in force ("auto", "walk" or "quickscorer")."""
+    and the forest traversal in force ("auto", "walk", "gather" or "quickscorer")."""
     return dict(_core.runtime_info())
 
 

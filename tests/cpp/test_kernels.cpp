@@ -159,7 +159,7 @@ void check_levels_agree(const Model& model, std::mt19937_64& rng, const std::str
       for (const kernels::Isa isa : kernels::kAllIsas) {
         if (!kernels::isa_supported(isa)) continue;
         sapwood::set_isa(kernels::isa_name(isa));
-        for (const char* traversal : {"walk", "quickscorer", "auto"}) {
+        for (const char* traversal : {"walk", "gather", "quickscorer", "auto"}) {
           sapwood::set_traversal(traversal);
           if (!identical(predict_raw(model, rows, n_rows, n_cols, as_float), expected)) {
             fail(__FILE__, __LINE__, what + ": level " + kernels::isa_name(isa) + " (" + traversal +
@@ -227,17 +227,24 @@ SAPWOOD_TEST(strict_split_at_minus_infinity_sends_every_number_right) {
     ForestSpec spec = stump(-kInf, 0);
     spec.input_precision = input;
     const Model model = Model::from_forest(spec);
-    const std::vector<double> column{-kInf, -1e300, 0.0, kNaN};
+    // 4 rows walk alone; 12 (the same 4, three times) take the batch paths.
+    std::vector<double> column{-kInf, -1e300, 0.0, kNaN};
     for (const kernels::Isa isa : kernels::kAllIsas) {
       if (!kernels::isa_supported(isa)) continue;
       sapwood::set_isa(kernels::isa_name(isa));
-      for (const char* traversal : {"walk", "quickscorer"}) {
+      for (const char* traversal : {"walk", "gather", "quickscorer"}) {
         sapwood::set_traversal(traversal);
-        const std::vector<double> out = predict_raw(model, column, 4, 1, false);
-        CHECK_EQ_EXACT(out[0], 1);
-        CHECK_EQ_EXACT(out[1], 1);
-        CHECK_EQ_EXACT(out[2], 1);
-        CHECK_EQ_EXACT(out[3], 1);  // NaN goes right: no default-left flag
+        for (const std::int64_t n_rows : {4, 12}) {
+          column.resize(static_cast<std::size_t>(n_rows));
+          for (std::size_t r = 4; r < column.size(); ++r) column[r] = column[r - 4];
+          const std::vector<double> out = predict_raw(model, column, n_rows, 1, false);
+          for (std::int64_t r = 0; r < n_rows; r += 4) {
+            CHECK_EQ_EXACT(out[static_cast<std::size_t>(r)], 1);
+            CHECK_EQ_EXACT(out[static_cast<std::size_t>(r + 1)], 1);
+            CHECK_EQ_EXACT(out[static_cast<std::size_t>(r + 2)], 1);
+            CHECK_EQ_EXACT(out[static_cast<std::size_t>(r + 3)], 1);  // NaN goes right: no default-left flag
+          }
+        }
       }
     }
     sapwood::set_isa("");
@@ -429,11 +436,14 @@ SAPWOOD_TEST(quickscorer_form_is_built_for_trees_of_at_most_64_leaves) {
   const auto n = static_cast<std::int64_t>(column.size());
   sapwood::set_isa("scalar");
   const std::vector<double> expected = predict_raw(model, column, n, 1, false);
-  sapwood::set_isa("portable");
-  for (const char* traversal : {"walk", "quickscorer"}) {
-    sapwood::set_traversal(traversal);
-    CHECK(identical(predict_raw(model, column, n, 1, false), expected));
-    CHECK(identical(predict_raw(model, column, 1, 1, false), std::vector<double>(expected.begin(), expected.begin() + 1)));
+  for (const kernels::Isa isa : kernels::kAllIsas) {
+    if (isa == kernels::Isa::kScalar || !kernels::isa_supported(isa)) continue;
+    sapwood::set_isa(kernels::isa_name(isa));
+    for (const char* traversal : {"walk", "gather", "quickscorer"}) {
+      sapwood::set_traversal(traversal);
+      CHECK(identical(predict_raw(model, column, n, 1, false), expected));
+      CHECK(identical(predict_raw(model, column, 1, 1, false), std::vector<double>(expected.begin(), expected.begin() + 1)));
+    }
   }
   CHECK_EQ_EXACT(expected[2 * 63], 63);      // 63.5: the last leaf, bit 63
   CHECK_EQ_EXACT(expected[2 * 63 + 1], 62);  // 63.0 <= 63: still left at the last split

@@ -23,9 +23,9 @@ void exercise(const sapwood::Model& model) {
   for (std::size_t i = 0; i < x.size(); ++i) x[i] = probes[(i * 7 + i / 10) % 10];
   sapwood::PredictOptions options;
   options.n_threads = 1;
-  // Both traversals (a forest without the QuickScorer form walks either way); one row as well
-  // as ten, since a single row takes its own path.
-  for (const char* traversal : {"walk", "quickscorer"}) {
+  // Every traversal (a forest without the QuickScorer form walks either way); one row as well
+  // as ten, since a single row takes its own path and ten fill a vector level's groups.
+  for (const char* traversal : {"walk", "gather", "quickscorer"}) {
     sapwood::set_traversal(traversal);
     for (auto output : {sapwood::Output::kRaw, sapwood::Output::kValue}) {
       options.output = output;

@@ -5,7 +5,8 @@ reference walk over the IR, "portable", "avx2" and "avx512" run the compiled lay
 margins must be bit-identical to the reference on probes that sit on every split threshold and
 its float32/float64 neighbours, with NaN, infinities and zeros, in float32 and float64, C and
 Fortran order, and at row counts that leave partial vector groups and blocks. Each compiled
-level runs twice: walking the trees, and scoring them in QuickScorer form where the model has it.
+level runs three times: walking the trees, walking them with the level's gather kernels, and
+scoring them in QuickScorer form (by groups of rows on the vector levels) where the model has it.
 """
 
 from __future__ import annotations
@@ -51,12 +52,12 @@ def _inputs(X):
 
 
 def _margins_per_level(model, X):
-    """Margins under each level; the compiled levels both walking and in QuickScorer form (a
-    forest without that form walks either way)."""
+    """Margins under each level; the compiled levels under each traversal (a forest without
+    the QuickScorer form walks either way)."""
     out = {}
     for level in LEVELS:
         _core._set_isa(level)
-        for traversal in ("walk", "quickscorer") if level != "scalar" else ("auto",):
+        for traversal in ("walk", "gather", "quickscorer") if level != "scalar" else ("auto",):
             _core._set_traversal(traversal)
             out[level if level == "scalar" else f"{level}/{traversal}"] = model.predict_raw(X)
     _core._set_isa("")
@@ -94,6 +95,9 @@ def test_levels_are_reported_and_forceable():
 
 def test_environment_variable_selects_and_caps_the_level():
     code = "import sapwood; print(sapwood.runtime_info()['isa_active'])"
+    env = {k: v for k, v in os.environ.items() if k != "SAPWOOD_ISA"}
+    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == LEVELS[-1]  # the best level the CPU has is the default
     for requested, expected in [("scalar", "scalar"), ("portable", "portable"), ("avx512", LEVELS[-1])]:
         env = dict(os.environ, SAPWOOD_ISA=requested)
         out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)
@@ -103,13 +107,14 @@ def test_environment_variable_selects_and_caps_the_level():
 
 def test_traversal_is_reported_forceable_and_read_from_the_environment():
     assert sapwood.runtime_info()["traversal"] == "auto"
-    for name in ("walk", "quickscorer", "auto"):
+    for name in ("walk", "gather", "quickscorer", "auto"):
         _core._set_traversal(name)
         assert sapwood.runtime_info()["traversal"] == name
     with pytest.raises(ValueError, match="unknown traversal"):
         _core._set_traversal("sideways")
     code = "import sapwood; print(sapwood.runtime_info()['traversal'])"
-    for requested, expected in [("walk", "walk"), ("quickscorer", "quickscorer"), ("bogus", "auto")]:
+    for requested, expected in [("walk", "walk"), ("gather", "gather"), ("quickscorer", "quickscorer"),
+                                ("bogus", "auto")]:
         env = dict(os.environ, SAPWOOD_TRAVERSAL=requested)
         out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)
         assert out.stdout.strip() == expected
@@ -127,7 +132,7 @@ def test_quickscorer_and_walk_agree_with_lightgbm_on_small_lopsided_trees():
     X_test, _ = make_regression(500, 6, seed=4)
     X_test[::3, 4] = np.nan
     expected = booster.predict(X_test, raw_score=True)
-    for traversal in ("walk", "quickscorer", "auto"):
+    for traversal in ("walk", "gather", "quickscorer", "auto"):
         _core._set_traversal(traversal)
         assert np.array_equal(model.predict_raw(X_test), expected), traversal
         for i in range(5):

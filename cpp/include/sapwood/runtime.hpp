@@ -18,8 +18,8 @@ struct RuntimeInfo {
   std::vector<std::string> isa_compiled; // levels with kernels in this build
   std::vector<std::string> isa_supported;// of those, what this CPU can run
   std::string isa_active;                // the one predictions use
-  // How forests with at most 64 leaves per tree are evaluated: "auto" (each model's cost
-  // estimate decides), "walk" or "quickscorer" (SAPWOOD_TRAVERSAL or set_traversal).
+  // How forests are evaluated: "auto" (each model's cost estimate decides), "walk",
+  // "gather" or "quickscorer" (SAPWOOD_TRAVERSAL or set_traversal).
   std::string traversal;
 };
 
@@ -32,9 +32,10 @@ SAPWOOD_API RuntimeInfo runtime_info();
 SAPWOOD_API void set_isa(const std::string& name);
 
 // Makes every later prediction in this process evaluate forests by `name`: "walk" (each row
-// down each tree), "quickscorer" (wherever the model has that form: every tree compiled, at
-// most 64 leaves each) or "auto"; "" restores SAPWOOD_TRAVERSAL's choice (default "auto").
-// Both give identical results; like set_isa it is for tests and benchmarks. Throws
+// down each tree), "gather" (the walk, with the vector level's gather kernels for groups of
+// rows in lockstep; plain "walk" on the portable level), "quickscorer" (wherever the model
+// has that form: every tree compiled, at most 64 leaves each) or "auto"; "" restores
+// SAPWOOD_TRAVERSAL's choice (default "auto"). All give identical results; like set_isa it is for tests and benchmarks. Throws
 // sapwood::Error (kInvalidArgument) for an unknown name.
 SAPWOOD_API void set_traversal(const std::string& name);
 

@@ -42,11 +42,12 @@ Isa best_supported_up_to(Isa ceiling) {
 }
 
 Isa default_isa() {
+  // The best level the CPU has unless SAPWOOD_ISA asks for a lower one. The vector levels
+  // walk trees with the portable code (their gather walks only under SAPWOOD_TRAVERSAL=gather),
+  // so they differ from portable where vectors pay: QuickScorer over groups of rows and the
+  // linear dot product (bench/RESULTS.md).
   static const Isa chosen = [] {
-    // Without SAPWOOD_ISA the default stops at the portable kernels: on the 2-core Xeon they
-    // were measured on (bench/run.py), the AVX2 gather walk ran at about half their speed and the
-    // AVX-512 one at about their speed, so the vector levels are opt-in until they win.
-    Isa ceiling = Isa::kPortable;
+    Isa ceiling = Isa::kAvx512;
     if (const char* env = std::getenv("SAPWOOD_ISA")) {
       Isa requested;
       if (parse_isa(env, &requested)) ceiling = requested;

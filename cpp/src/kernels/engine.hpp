@@ -109,11 +109,27 @@ struct QuickScorer {
   std::int32_t n_features;  // features [0, n_features) of each row are read
   std::int64_t n_trees;
 };
-// One row: leaves[t] gets tree t's compiled leaf; bits holds n_trees words of scratch.
+// One row: leaves[t * leaf_stride] gets tree t's compiled leaf; bits holds n_trees words of
+// scratch.
 using ScoreRowF32 = void (*)(const QuickScorer<float>& forest, const float* row, std::uint64_t* bits,
-                             std::int32_t* leaves);
+                             std::int32_t* leaves, std::int64_t leaf_stride);
 using ScoreRowF64 = void (*)(const QuickScorer<double>& forest, const double* row, std::uint64_t* bits,
-                             std::int32_t* leaves);
+                             std::int32_t* leaves, std::int64_t leaf_stride);
+
+// Rows [0, n_rows) (each n_cols values) at once: leaves[t * n_rows + r] gets row r's leaf
+// in tree t (tree by tree, as the walks give them). The vector levels score a group of rows per pass over the entries, one lane per
+// row, so each entry is loaded once for the group and a feature's scan runs as far as the
+// group's largest value; the portable level scores the rows one by one. bits is scratch of
+// quickscorer_rows_scratch(n_trees) words.
+using ScoreRowsF32 = void (*)(const QuickScorer<float>& forest, const float* rows, std::int32_t n_rows,
+                              std::int32_t n_cols, std::uint64_t* bits, std::int32_t* leaves);
+using ScoreRowsF64 = void (*)(const QuickScorer<double>& forest, const double* rows, std::int32_t n_rows,
+                              std::int32_t n_cols, std::uint64_t* bits, std::int32_t* leaves);
+constexpr std::int32_t kQuickScorerMaxLanes = 8;
+// A word per tree and lane, plus room to align each tree's lanes to a 64-byte line.
+constexpr std::int64_t quickscorer_rows_scratch(std::int64_t n_trees) {
+  return n_trees * kQuickScorerMaxLanes + kQuickScorerMaxLanes;
+}
 
 // Σ x[j] * coef[j] over j < n in float64 (products rounded, no fused multiply-add). The
 // order of additions is the kernel's own, so results may differ from a sequential sum by a
@@ -126,6 +142,11 @@ struct KernelTable {
   // near-balanced trees (layout.lockstep).
   WalkF32 walk_f32;
   WalkF64 walk_f64;
+  // The same with a vector level's gathers (nullptr in the portable table), used only when
+  // the traversal is kGather: on the CPUs measured, a gather cost more than the plain loads
+  // it replaces (bench/RESULTS.md).
+  WalkF32 gather_walk_f32;
+  WalkF64 gather_walk_f64;
   // Each row on its own path down, for deep unbalanced trees whose paths differ in length.
   WalkF32 walk_rows_f32;
   WalkF64 walk_rows_f64;
@@ -138,6 +159,10 @@ struct KernelTable {
   // Forests stored in QuickScorer form (layout.quickscorer), one row at a time.
   ScoreRowF32 score_row_f32;
   ScoreRowF64 score_row_f64;
+  // The same for a batch, quickscorer_lanes rows per pass (1: row by row).
+  ScoreRowsF32 score_rows_f32;
+  ScoreRowsF64 score_rows_f64;
+  std::int32_t quickscorer_lanes;
   DotF32 dot_f32;
   DotF64 dot_f64;
 };
@@ -146,16 +171,37 @@ struct KernelTable {
 // (SAPWOOD_KERNELS_AVX2 / SAPWOOD_KERNELS_AVX512) and are called only on CPUs that have them.
 namespace portable {
 const KernelTable& table();
-// The portable table with a vector level's lockstep walks and dot products in place of its
-// own. The other walks stay portable: on the perfect layouts plain loads beat gathers, and a
-// row walking alone has no lanes to fill.
-KernelTable with_vector_kernels(WalkF32 walk_f32, WalkF64 walk_f64, DotF32 dot_f32, DotF64 dot_f64);
+// What a vector level adds to the portable table. The walks stay portable: on the perfect
+// layouts plain loads beat gathers, a row walking alone has no lanes to fill, and the
+// lockstep gather walks are kept for kGather only.
+struct VectorKernels {
+  WalkF32 gather_walk_f32;
+  WalkF64 gather_walk_f64;
+  ScoreRowsF32 score_rows_f32;
+  ScoreRowsF64 score_rows_f64;
+  std::int32_t quickscorer_lanes;
+  DotF32 dot_f32;
+  DotF64 dot_f64;
+};
+KernelTable with_vector_kernels(const VectorKernels& vector);
 }
 namespace avx2 {
 const KernelTable& table();
+// Defined in avx2/quickscorer.cpp.
+void score_rows_f32(const QuickScorer<float>& forest, const float* rows, std::int32_t n_rows, std::int32_t n_cols,
+                    std::uint64_t* bits, std::int32_t* leaves);
+void score_rows_f64(const QuickScorer<double>& forest, const double* rows, std::int32_t n_rows, std::int32_t n_cols,
+                    std::uint64_t* bits, std::int32_t* leaves);
+constexpr std::int32_t kQuickScorerLanes = 4;
 }
 namespace avx512 {
 const KernelTable& table();
+// Defined in avx512/quickscorer.cpp.
+void score_rows_f32(const QuickScorer<float>& forest, const float* rows, std::int32_t n_rows, std::int32_t n_cols,
+                    std::uint64_t* bits, std::int32_t* leaves);
+void score_rows_f64(const QuickScorer<double>& forest, const double* rows, std::int32_t n_rows, std::int32_t n_cols,
+                    std::uint64_t* bits, std::int32_t* leaves);
+constexpr std::int32_t kQuickScorerLanes = 8;
 }
 
 }  // namespace sapwood::kernels

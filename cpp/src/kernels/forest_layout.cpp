@@ -183,19 +183,6 @@ std::int64_t count_leaves(const ForestView& forest, std::int64_t begin, std::int
   return leaves;
 }
 
-// The QuickScorer estimate against the walk's, per row, in nanoseconds of the machine they
-// were measured on (bench/RESULTS.md, table 4, fitted to bench/traversal.py's models):
-// scoring costs about 0.8 ns per node a row sends right (half the split nodes), 1 ns per tree
-// and 20 ns per feature scanned; a walk costs per level about 2.2 ns on perfect trees and
-// 4.3 ns on the others in a batch, and 4 and 9 ns for a row walking alone (its branches
-// mispredict). Levels are counted at each tree's mean leaf
-// depth: boosted trees grow their deep leaves where the data is.
-struct TraversalCosts {
-  double quickscorer = 0;
-  double walk_batch = 0;
-  double walk_alone = 0;
-};
-
 template <class T>
 void add_leaf_depths(const CompiledNode<T>* nodes, std::int32_t node, std::int32_t depth, std::int64_t* depth_sum,
                      std::int64_t* leaves) {
@@ -215,7 +202,7 @@ template <class T>
 TraversalCosts traversal_costs(const ForestLayout& layout, const std::vector<CompiledNode<T>>& nodes,
                                std::int32_t n_features) {
   TraversalCosts costs;
-  costs.quickscorer = 20.0 * n_features;
+  costs.quickscorer_alone = 20.0 * n_features;
   const auto n_trees = static_cast<std::int64_t>(layout.tree_begin.size()) - 1;
   for (std::int64_t t = 0; t < n_trees; ++t) {
     const auto i = static_cast<std::size_t>(t);
@@ -224,23 +211,23 @@ TraversalCosts traversal_costs(const ForestLayout& layout, const std::vector<Com
     add_leaf_depths(nodes.data() + layout.tree_begin[i], 0, 0, &depth_sum, &leaves);
     const double levels = static_cast<double>(depth_sum) / static_cast<double>(leaves);
     const bool perfect = layout.perfect[i] != 0 && layout.perfect_depth[i] == layout.tree_depth[i];
-    costs.quickscorer += 0.8 * 0.5 * static_cast<double>(leaves - 1) + 1.0;
+    costs.quickscorer_alone += 0.8 * 0.5 * static_cast<double>(leaves - 1) + 1.0;
+    costs.quickscorer_split_nodes += static_cast<double>(leaves - 1);
+    costs.quickscorer_trees += 1.0;
     costs.walk_batch += levels * (perfect ? 2.2 : 4.3);
     costs.walk_alone += levels * (perfect ? 4.0 : 9.0);
   }
   return costs;
 }
 
-// Builds the QuickScorer form when the forest can take it and decides where it pays: a batch
-// only when clearly cheaper (the estimates are rough), a row alone when cheaper at all.
+// Builds the QuickScorer form when the forest can take it, with the estimates that decide
+// where it pays.
 template <class T>
 void add_quickscorer(ForestLayout& layout, const std::vector<CompiledNode<T>>& nodes, QuickScorerLayout<T>& out) {
   const auto n_trees = static_cast<std::int64_t>(layout.tree_begin.size()) - 1;
   if (layout.any_reference_tree || !build_quickscorer(nodes, layout.tree_begin, n_trees, &out)) return;
   layout.quickscorer = true;
-  const TraversalCosts costs = traversal_costs(layout, nodes, out.n_features);
-  layout.quickscorer_pays_batch = costs.quickscorer < 0.9 * costs.walk_batch;
-  layout.quickscorer_pays_alone = costs.quickscorer < costs.walk_alone;
+  layout.traversal_costs = traversal_costs(layout, nodes, out.n_features);
 }
 
 }  // namespace

@@ -12,6 +12,32 @@
 
 namespace sapwood::kernels {
 
+// The QuickScorer estimate against the walk's, per row, in nanoseconds of the machine they
+// were measured on (bench/RESULTS.md, table 4, fitted to bench/traversal.py's models). One
+// row at a time, scoring costs about 0.8 ns per node the row sends right (half the split
+// nodes), 1 ns per tree and 20 ns per feature scanned; in groups of L rows (the vector
+// levels), about 1.4 ns per entry a group passes (each feature's scan runs to the largest of
+// the L values, L / (L + 1) of the entries) shared by L rows, and 3 ns per tree and row for
+// the leaves. A walk costs per level about 2.2 ns on perfect trees and 4.3 ns on the others
+// in a batch, and 4 and 9 ns for a row walking alone (its branches mispredict). Levels are
+// counted at each tree's mean leaf depth: boosted trees grow their deep leaves where the
+// data is.
+struct TraversalCosts {
+  double quickscorer_alone = 0;
+  double quickscorer_split_nodes = 0;
+  double quickscorer_trees = 0;
+  double walk_batch = 0;
+  double walk_alone = 0;
+
+  double quickscorer_batch(std::int32_t lanes) const {
+    if (lanes <= 1) return quickscorer_alone;
+    return 1.4 * quickscorer_split_nodes / (lanes + 1) + 3.0 * quickscorer_trees;
+  }
+  // A batch only when clearly cheaper (the estimates are rough), a row alone when cheaper at all.
+  bool quickscorer_pays_batch(std::int32_t lanes) const { return quickscorer_batch(lanes) < 0.9 * walk_batch; }
+  bool quickscorer_pays_alone() const { return quickscorer_alone < walk_alone; }
+};
+
 struct ForestLayout {
   // float32 nodes (and float32 rows) when the model rounds its input to float32; else float64.
   bool float32 = false;
@@ -38,11 +64,10 @@ struct ForestLayout {
   std::vector<PerfectNode<double>> perfect_nodes_f64;
   std::vector<std::int32_t> perfect_leaf_map;
   // The whole forest in QuickScorer form (the one matching `float32`), built when every tree
-  // is compiled with at most 64 leaves, and where the cost estimates of forest_layout.cpp say
-  // it beats walking: a batch of rows, a row alone (kernels/traversal.hpp can override).
+  // is compiled with at most 64 leaves, and the estimates that choose between it and the walk
+  // for a batch and for a row alone (kernels/traversal.hpp can override them).
   bool quickscorer = false;
-  bool quickscorer_pays_batch = false;
-  bool quickscorer_pays_alone = false;
+  TraversalCosts traversal_costs;
   QuickScorerLayout<float> quickscorer_f32;
   QuickScorerLayout<double> quickscorer_f64;
   // leaf_size values per compiled node, read at leaves only (a copy of the IR's leaf values in

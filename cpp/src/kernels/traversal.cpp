@@ -9,7 +9,7 @@ namespace {
 
 constexpr int kNotForced = -1;
 std::atomic<int> forced{kNotForced};
-constexpr Traversal kAll[] = {Traversal::kAuto, Traversal::kWalk, Traversal::kQuickScorer};
+constexpr Traversal kAll[] = {Traversal::kAuto, Traversal::kWalk, Traversal::kQuickScorer, Traversal::kGather};
 
 Traversal from_environment() {
   static const Traversal chosen = [] {
@@ -32,6 +32,8 @@ const char* traversal_name(Traversal traversal) {
       return "walk";
     case Traversal::kQuickScorer:
       return "quickscorer";
+    case Traversal::kGather:
+      return "gather";
   }
   return "unknown";
 }

@@ -150,12 +150,19 @@ kernels::PerfectTree<T> perfect_tree(const kernels::ForestLayout& layout,
           layout.lockstep[i] != 0};
 }
 
+// The vector level's gather walks, where asked for (kernels/traversal.hpp) and compiled.
+bool gather_walks(const kernels::KernelTable& kernels) {
+  return kernels.gather_walk_f32 != nullptr && kernels::active_traversal() == kernels::Traversal::kGather;
+}
+
 void walk_compiled(const kernels::KernelTable& kernels, const kernels::ForestLayout& layout, std::int64_t t,
                    const float* rows, std::int32_t n_rows, std::int32_t n_cols, std::int32_t* leaves) {
   if (layout.perfect[static_cast<std::size_t>(t)] != 0) {
     return kernels.walk_perfect_f32(perfect_tree(layout, layout.perfect_nodes_f32, layout.nodes_f32, t), rows, n_rows, n_cols, leaves);
   }
-  const auto walk = lockstep(layout, t, n_rows) ? kernels.walk_f32 : kernels.walk_rows_f32;
+  const auto walk = !lockstep(layout, t, n_rows) ? kernels.walk_rows_f32
+                    : gather_walks(kernels)          ? kernels.gather_walk_f32
+                                                     : kernels.walk_f32;
   walk(layout.nodes_f32.data() + layout.tree_begin[static_cast<std::size_t>(t)],
        layout.tree_depth[static_cast<std::size_t>(t)], rows, n_rows, n_cols, leaves);
 }
@@ -165,7 +172,9 @@ void walk_compiled(const kernels::KernelTable& kernels, const kernels::ForestLay
   if (layout.perfect[static_cast<std::size_t>(t)] != 0) {
     return kernels.walk_perfect_f64(perfect_tree(layout, layout.perfect_nodes_f64, layout.nodes_f64, t), rows, n_rows, n_cols, leaves);
   }
-  const auto walk = lockstep(layout, t, n_rows) ? kernels.walk_f64 : kernels.walk_rows_f64;
+  const auto walk = !lockstep(layout, t, n_rows) ? kernels.walk_rows_f64
+                    : gather_walks(kernels)          ? kernels.gather_walk_f64
+                                                     : kernels.walk_f64;
   walk(layout.nodes_f64.data() + layout.tree_begin[static_cast<std::size_t>(t)],
        layout.tree_depth[static_cast<std::size_t>(t)], rows, n_rows, n_cols, leaves);
 }
@@ -205,6 +214,24 @@ void walk_alone(const kernels::KernelTable& kernels, const kernels::ForestLayout
                 const double* row, std::int32_t n_cols, std::int32_t* leaf) {
   const auto i = static_cast<std::size_t>(t);
   kernels.walk_rows_f64(layout.nodes_f64.data() + layout.tree_begin[i], layout.tree_depth[i], row, 1, n_cols, leaf);
+}
+
+// Adds compiled tree t's leaves for rows [0, n_rows) (leaves[r]: row r's leaf) to their sums.
+// Tree by tree over a group of rows, each row's sum still takes its trees in model order,
+// and the rows' additions do not wait on each other.
+template <class Acc>
+void add_tree_leaves(const Forest& forest, std::int64_t t, const std::int32_t* leaves, std::int32_t n_rows, Acc* acc) {
+  const ForestSpec& spec = forest.spec;
+  const std::int64_t n_outputs = spec.n_outputs;
+  const double* values = forest.layout->leaf_values.data() + forest.layout->tree_begin[static_cast<std::size_t>(t)] * spec.leaf_size;
+  if (spec.leaf_size == 1) {
+    Acc* tree_acc = acc + first_output(spec, t);
+    for (std::int32_t r = 0; r < n_rows; ++r) tree_acc[r * n_outputs] += static_cast<Acc>(values[leaves[r]]);
+    return;
+  }
+  for (std::int32_t r = 0; r < n_rows; ++r) {
+    add_leaf(values + static_cast<std::int64_t>(leaves[r]) * spec.leaf_size, spec.leaf_size, acc + r * n_outputs);
+  }
 }
 
 // Adds one row's leaves (leaves[t]: tree t's compiled leaf) in model order; reference trees
@@ -273,13 +300,17 @@ void compiled_few_rows(const Forest& forest, const kernels::KernelTable& kernels
   }
 }
 
-void score_row(const kernels::KernelTable& kernels, const kernels::QuickScorer<float>& forest, const float* row,
-               std::uint64_t* bits, std::int32_t* leaves) {
-  kernels.score_row_f32(forest, row, bits, leaves);
+// Rows one by one below kMinLockstepRows (a vector pass would score spare lanes), else in
+// the level's groups of quickscorer_lanes rows.
+void score_rows(const kernels::KernelTable& kernels, const kernels::QuickScorer<float>& forest, const float* rows,
+                std::int32_t n_rows, std::int32_t n_cols, std::uint64_t* bits, std::int32_t* leaves) {
+  if (n_rows >= kMinLockstepRows) return kernels.score_rows_f32(forest, rows, n_rows, n_cols, bits, leaves);
+  for (std::int32_t r = 0; r < n_rows; ++r) kernels.score_row_f32(forest, rows + r * n_cols, bits, leaves + r, n_rows);
 }
-void score_row(const kernels::KernelTable& kernels, const kernels::QuickScorer<double>& forest, const double* row,
-               std::uint64_t* bits, std::int32_t* leaves) {
-  kernels.score_row_f64(forest, row, bits, leaves);
+void score_rows(const kernels::KernelTable& kernels, const kernels::QuickScorer<double>& forest, const double* rows,
+                std::int32_t n_rows, std::int32_t n_cols, std::uint64_t* bits, std::int32_t* leaves) {
+  if (n_rows >= kMinLockstepRows) return kernels.score_rows_f64(forest, rows, n_rows, n_cols, bits, leaves);
+  for (std::int32_t r = 0; r < n_rows; ++r) kernels.score_row_f64(forest, rows + r * n_cols, bits, leaves + r, n_rows);
 }
 
 kernels::QuickScorer<float> quickscorer(const kernels::ForestLayout& layout, const float*) {
@@ -289,31 +320,47 @@ kernels::QuickScorer<double> quickscorer(const kernels::ForestLayout& layout, co
   return layout.quickscorer_f64.view();
 }
 
-bool use_quickscorer(const kernels::ForestLayout& layout, std::int32_t n_rows) {
+bool use_quickscorer(const kernels::ForestLayout& layout, const kernels::KernelTable& kernels, std::int32_t n_rows) {
   if (!layout.quickscorer) return false;
   switch (kernels::active_traversal()) {
     case kernels::Traversal::kWalk:
+    case kernels::Traversal::kGather:
       return false;
     case kernels::Traversal::kQuickScorer:
       return true;
     case kernels::Traversal::kAuto:
       break;
   }
-  return n_rows < kMinLockstepRows ? layout.quickscorer_pays_alone : layout.quickscorer_pays_batch;
+  if (n_rows < kMinLockstepRows) return layout.traversal_costs.quickscorer_pays_alone();
+  return layout.traversal_costs.quickscorer_pays_batch(kernels.quickscorer_lanes);
 }
 
-// A forest in QuickScorer form, row by row (it has no reference trees).
+// A forest in QuickScorer form (it has no reference trees), kQuickScorerBlock rows at a time
+// so that their leaves stay in L1 until they are added.
+constexpr std::int32_t kQuickScorerBlock = 16;
+
 template <class Row, class Acc>
 void quickscorer_rows(const Forest& forest, const kernels::KernelTable& kernels, const std::vector<Row>& rows,
                       std::int32_t n_rows, std::int32_t n_cols, std::vector<Acc>& acc) {
-  const kernels::ForestView view = view_of(forest.spec);
   const auto scorer = quickscorer(*forest.layout, rows.data());
   const std::int64_t n_trees = forest.n_trees();
-  std::vector<std::uint64_t> bits(static_cast<std::size_t>(n_trees));
-  std::vector<std::int32_t> leaves(static_cast<std::size_t>(n_trees));
-  for (std::int32_t r = 0; r < n_rows; ++r) {
-    score_row(kernels, scorer, rows.data() + static_cast<std::int64_t>(r) * n_cols, bits.data(), leaves.data());
-    add_row_leaves(forest, view, leaves.data(), nullptr, n_cols, acc.data() + r * forest.spec.n_outputs);
+  std::vector<std::uint64_t> bits(static_cast<std::size_t>(kernels::quickscorer_rows_scratch(n_trees)));
+  std::vector<std::int32_t> leaves(static_cast<std::size_t>(n_trees * kQuickScorerBlock));
+  if (n_rows < kMinLockstepRows) {  // a single-row call: its sum is kept in a register
+    const kernels::ForestView view = view_of(forest.spec);
+    for (std::int32_t r = 0; r < n_rows; ++r) {
+      score_rows(kernels, scorer, rows.data() + static_cast<std::int64_t>(r) * n_cols, 1, n_cols, bits.data(),
+                 leaves.data());
+      add_row_leaves(forest, view, leaves.data(), nullptr, n_cols, acc.data() + r * forest.spec.n_outputs);
+    }
+    return;
+  }
+  for (std::int32_t first = 0; first < n_rows; first += kQuickScorerBlock) {
+    const std::int32_t block = n_rows - first < kQuickScorerBlock ? n_rows - first : kQuickScorerBlock;
+    score_rows(kernels, scorer, rows.data() + static_cast<std::int64_t>(first) * n_cols, block, n_cols, bits.data(),
+               leaves.data());
+    Acc* block_acc = acc.data() + first * forest.spec.n_outputs;
+    for (std::int64_t t = 0; t < n_trees; ++t) add_tree_leaves(forest, t, leaves.data() + t * block, block, block_acc);
   }
 }
 
@@ -324,14 +371,13 @@ void compiled_chunk(const Forest& forest, const kernels::KernelTable& kernels, c
   const kernels::ForestLayout& layout = *forest.layout;
   const auto n_rows = static_cast<std::int32_t>(end - begin);
   const auto n_cols = static_cast<std::int32_t>(x.cols);
-  const std::int64_t n_outputs = spec.n_outputs;
   const std::vector<Row> rows = model_rows<Row>(forest, x, begin, end);
   std::vector<double> reference_rows;
   if (layout.any_reference_tree) reference_rows = model_rows<double>(forest, x, begin, end);
   const kernels::ForestView view = view_of(spec);
 
   std::vector<Acc> acc = start_sums<Acc>(forest, n_rows);
-  if (use_quickscorer(layout, n_rows)) {
+  if (use_quickscorer(layout, kernels, n_rows)) {
     quickscorer_rows(forest, kernels, rows, n_rows, n_cols, acc);
     return finish_sums(forest, acc, n_rows, out);
   }
@@ -346,18 +392,7 @@ void compiled_chunk(const Forest& forest, const kernels::KernelTable& kernels, c
       continue;
     }
     walk_compiled(kernels, layout, t, rows.data(), n_rows, n_cols, leaves.data());
-    const std::int64_t tree_output = first_output(spec, t);
-    const double* values = layout.leaf_values.data() + layout.tree_begin[static_cast<std::size_t>(t)] * spec.leaf_size;
-    if (spec.leaf_size == 1) {
-      for (std::int32_t r = 0; r < n_rows; ++r) {
-        acc[static_cast<std::size_t>(r * n_outputs + tree_output)] += static_cast<Acc>(values[leaves[static_cast<std::size_t>(r)]]);
-      }
-      continue;
-    }
-    for (std::int32_t r = 0; r < n_rows; ++r) {
-      add_leaf(values + static_cast<std::int64_t>(leaves[static_cast<std::size_t>(r)]) * spec.leaf_size, spec.leaf_size,
-               acc.data() + r * n_outputs);
-    }
+    add_tree_leaves(forest, t, leaves.data(), n_rows, acc.data());
   }
   finish_sums(forest, acc, n_rows, out);
 }

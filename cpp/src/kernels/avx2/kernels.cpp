@@ -1,10 +1,10 @@
-// AVX2 kernels, the only code built with -mavx2: tree walks that move 8 float32 rows (or 4
-// float64 rows) one level per step in vector lanes, loading nodes and feature values with
-// gathers, two groups at a time so one group's gathers overlap the other's; and a dot product
-// over 4 double lanes. Called only when the CPU reports AVX2 (kernels/dispatch.cpp). Helpers
-// stay in this file's anonymous namespace and the file includes no C++ library header with
-// inline functions, so nothing compiled here with AVX2 instructions can be picked up by
-// other code.
+// AVX2 kernels (with avx2/quickscorer.cpp the only code built with -mavx2): gather walks
+// (SAPWOOD_TRAVERSAL=gather) that move 8 float32 rows (or 4 float64 rows) one level per step
+// in vector lanes, loading nodes and feature values with gathers, two groups at a time so one
+// group's gathers overlap the other's; and a dot product over 4 double lanes. Called only
+// when the CPU reports AVX2 (kernels/dispatch.cpp). Helpers stay in this file's anonymous
+// namespace and the file includes no C++ library header with inline functions, so nothing
+// compiled here with AVX2 instructions can be picked up by other code.
 // GCC 12's AVX2 gather intrinsics start from _mm256_undefined_pd(), which it then reports as
 // maybe-uninitialized once inlined (GCC bug 105593, fixed in GCC 13).
 #if defined(__GNUC__) && !defined(__clang__)
@@ -163,7 +163,8 @@ double dot_f64(const double* x, const double* coef, std::int64_t n) { return dot
 }  // namespace
 
 const KernelTable& table() {
-  static const KernelTable kTable = portable::with_vector_kernels(walk_f32, walk_f64, dot_f32, dot_f64);
+  static const KernelTable kTable = portable::with_vector_kernels(
+      {walk_f32, walk_f64, score_rows_f32, score_rows_f64, kQuickScorerLanes, dot_f32, dot_f64});
   return kTable;
 }
 

@@ -1,10 +1,11 @@
-// AVX-512 kernels, the only code built with -mavx512f: tree walks that move 16 float32 rows
-// (or 8 float64 rows) one level per step in vector lanes, with gathers for nodes and feature
-// values and mask registers for the split decision, two groups at a time so one group's
-// gathers overlap the other's; and a dot product over 8 double lanes. Called only when the
-// CPU and OS support AVX-512F (kernels/dispatch.cpp). Helpers stay in this file's anonymous
-// namespace and the file includes no C++ library header with inline functions, so nothing
-// compiled here with AVX-512 instructions can be picked up by other code.
+// AVX-512 kernels (with avx512/quickscorer.cpp the only code built with -mavx512f): gather
+// walks (SAPWOOD_TRAVERSAL=gather) that move 16 float32 rows (or 8 float64 rows) one level per
+// step in vector lanes, with gathers for nodes and feature values and mask registers for the
+// split decision, two groups at a time so one group's gathers overlap the other's; and a dot
+// product over 8 double lanes. Called only when the CPU and OS support AVX-512F
+// (kernels/dispatch.cpp). Helpers stay in this file's anonymous namespace and the file
+// includes no C++ library header with inline functions, so nothing compiled here with
+// AVX-512 instructions can be picked up by other code.
 // GCC 12's AVX-512 headers start unmasked intrinsics from _mm512_undefined_*(), which it then
 // reports as maybe-uninitialized once inlined (GCC bug 105593, fixed in GCC 13).
 #if defined(__GNUC__) && !defined(__clang__)
@@ -137,7 +138,8 @@ double dot_f64(const double* x, const double* coef, std::int64_t n) { return dot
 }  // namespace
 
 const KernelTable& table() {
-  static const KernelTable kTable = portable::with_vector_kernels(walk_f32, walk_f64, dot_f32, dot_f64);
+  static const KernelTable kTable = portable::with_vector_kernels(
+      {walk_f32, walk_f64, score_rows_f32, score_rows_f64, kQuickScorerLanes, dot_f32, dot_f64});
   return kTable;
 }
 

@@ -23,7 +23,8 @@ inline std::int32_t lowest_bit(std::uint64_t word) {
 }
 
 template <class T>
-void score_row(const QuickScorer<T>& forest, const T* row, std::uint64_t* bits, std::int32_t* leaves) {
+void score_row(const QuickScorer<T>& forest, const T* row, std::uint64_t* bits, std::int32_t* leaves,
+               std::int64_t leaf_stride) {
   for (std::int64_t t = 0; t < forest.n_trees; ++t) bits[t] = ~std::uint64_t{0};
   for (std::int32_t f = 0; f < forest.n_features; ++f) {
     const T x = row[f];
@@ -36,16 +37,36 @@ void score_row(const QuickScorer<T>& forest, const T* row, std::uint64_t* bits, 
     for (const QuickScorerEntry<T>* scan = forest.entries + forest.scan_begin[f]; e != scan; ++e) bits[e->tree] &= e->mask;
     for (; e->threshold < x; ++e) bits[e->tree] &= e->mask;
   }
-  for (std::int64_t t = 0; t < forest.n_trees; ++t) leaves[t] = forest.leaf_of_bit[t * 64 + lowest_bit(bits[t])];
+  for (std::int64_t t = 0; t < forest.n_trees; ++t) {
+    leaves[t * leaf_stride] = forest.leaf_of_bit[t * 64 + lowest_bit(bits[t])];
+  }
+}
+
+template <class T>
+void score_rows(const QuickScorer<T>& forest, const T* rows, std::int32_t n_rows, std::int32_t n_cols,
+                std::uint64_t* bits, std::int32_t* leaves) {
+  for (std::int32_t r = 0; r < n_rows; ++r) {
+    score_row(forest, rows + static_cast<std::int64_t>(r) * n_cols, bits, leaves + r, n_rows);
+  }
 }
 
 }  // namespace
 
-void score_row_f32(const QuickScorer<float>& forest, const float* row, std::uint64_t* bits, std::int32_t* leaves) {
-  score_row(forest, row, bits, leaves);
+void score_rows_f32(const QuickScorer<float>& forest, const float* rows, std::int32_t n_rows, std::int32_t n_cols,
+                    std::uint64_t* bits, std::int32_t* leaves) {
+  score_rows(forest, rows, n_rows, n_cols, bits, leaves);
 }
-void score_row_f64(const QuickScorer<double>& forest, const double* row, std::uint64_t* bits, std::int32_t* leaves) {
-  score_row(forest, row, bits, leaves);
+void score_rows_f64(const QuickScorer<double>& forest, const double* rows, std::int32_t n_rows, std::int32_t n_cols,
+                    std::uint64_t* bits, std::int32_t* leaves) {
+  score_rows(forest, rows, n_rows, n_cols, bits, leaves);
+}
+void score_row_f32(const QuickScorer<float>& forest, const float* row, std::uint64_t* bits, std::int32_t* leaves,
+                   std::int64_t leaf_stride) {
+  score_row(forest, row, bits, leaves, leaf_stride);
+}
+void score_row_f64(const QuickScorer<double>& forest, const double* row, std::uint64_t* bits, std::int32_t* leaves,
+                   std::int64_t leaf_stride) {
+  score_row(forest, row, bits, leaves, leaf_stride);
 }
 
 }  // namespace sapwood::kernels::portable

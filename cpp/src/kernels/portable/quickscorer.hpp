@@ -1,12 +1,19 @@
-// The QuickScorer kernel (see kernels::QuickScorer in engine.hpp), portable C++: its work is
-// scalar loads and ANDs on one row's words, which no vector level does better.
+// The QuickScorer kernels (see kernels::QuickScorer in engine.hpp), portable C++: a row's
+// work is scalar loads and ANDs on its own words, which the vector levels only beat by
+// scoring several rows per pass (avx2/quickscorer.cpp, avx512/quickscorer.cpp).
 #pragma once
 
 #include "kernels/engine.hpp"
 
 namespace sapwood::kernels::portable {
 
-void score_row_f32(const QuickScorer<float>& forest, const float* row, std::uint64_t* bits, std::int32_t* leaves);
-void score_row_f64(const QuickScorer<double>& forest, const double* row, std::uint64_t* bits, std::int32_t* leaves);
+void score_row_f32(const QuickScorer<float>& forest, const float* row, std::uint64_t* bits, std::int32_t* leaves,
+                   std::int64_t leaf_stride);
+void score_row_f64(const QuickScorer<double>& forest, const double* row, std::uint64_t* bits, std::int32_t* leaves,
+                   std::int64_t leaf_stride);
+void score_rows_f32(const QuickScorer<float>& forest, const float* rows, std::int32_t n_rows, std::int32_t n_cols,
+                    std::uint64_t* bits, std::int32_t* leaves);
+void score_rows_f64(const QuickScorer<double>& forest, const double* rows, std::int32_t n_rows, std::int32_t n_cols,
+                    std::uint64_t* bits, std::int32_t* leaves);
 
 }  // namespace sapwood::kernels::portable
