@@ -363,6 +363,11 @@ def main() -> None:
             ns_node = f"{one / args.rows / visited * 1e9:.2f}" if visited else "–"
             print(f"| {name} | {engine} | {args.rows / one:,.0f} | {args.rows / two:,.0f} | {ns_node} "
                   f"| {latency * 1e6:.1f} | {diff:.3g} |", flush=True)
+        if visited is None:  # a linear model: one pass over X is its memory bound
+            bound = median_seconds(lambda: np.add.reduce(X, axis=None), args.repeats)
+            print(f"| {name} | read X once (bound) | {args.rows / bound:,.0f} | – | – | – | – |", flush=True)
+            notes.append(f"read X once for {key}: numpy's sum over X, 1 thread ({X.nbytes / bound / 1e9:.1f} GB/s), "
+                         "the rate no engine that reads X once can beat")
     if notes:
         print("\n" + "\n".join(f"- {note}" for note in notes))
     if args.chart:
