@@ -420,33 +420,45 @@ SAPWOOD_TEST(quickscorer_form_is_built_for_trees_of_at_most_64_leaves) {
   const kernels::ForestLayout small = layout_of(chain(63));
   CHECK(small.quickscorer);
   CHECK(small.quickscorer_f64.entries.size() == 63u + 1u);  // and the +inf sentinel
+  CHECK(!small.quickscorer_f64.narrow);                      // 64 leaves: 64-bit words only
+  CHECK(layout_of(chain(31)).quickscorer_f64.narrow);        // 32 leaves fit 32-bit words
+  CHECK(!layout_of(chain(32)).quickscorer_f64.narrow);
   CHECK(!layout_of(chain(64)).quickscorer);  // 65 leaves
   CHECK(layout_of(stump(-kInf, 0)).quickscorer);  // x < -inf: every number right (strict_split_at_...)
 
-  // The 64-leaf chain must find its last leaf (bit 63) and every other one.
-  const Model model = Model::from_forest(chain(63));
-  std::vector<double> column;
-  for (int i = 0; i <= 64; ++i) {
-    column.push_back(static_cast<double>(i) + 0.5);
-    column.push_back(static_cast<double>(i));  // on the threshold: x <= t goes left
-  }
-  column.push_back(kNaN);
-  column.push_back(kInf);
-  column.push_back(-kInf);
-  const auto n = static_cast<std::int64_t>(column.size());
-  sapwood::set_isa("scalar");
-  const std::vector<double> expected = predict_raw(model, column, n, 1, false);
-  for (const kernels::Isa isa : kernels::kAllIsas) {
-    if (isa == kernels::Isa::kScalar || !kernels::isa_supported(isa)) continue;
-    sapwood::set_isa(kernels::isa_name(isa));
-    for (const char* traversal : {"walk", "gather", "quickscorer"}) {
-      sapwood::set_traversal(traversal);
-      CHECK(identical(predict_raw(model, column, n, 1, false), expected));
-      CHECK(identical(predict_raw(model, column, 1, 1, false), std::vector<double>(expected.begin(), expected.begin() + 1)));
+  // The 64-leaf chain must find its last leaf (bit 63) and every other one; the 32-leaf chain
+  // its bit 31 in the 32-bit words; the 33-leaf one bit 32 in the 64-bit words.
+  for (const std::int32_t splits : {63, 31, 32}) {
+    std::vector<double> column;
+    for (int i = 0; i <= splits + 1; ++i) {
+      column.push_back(static_cast<double>(i) + 0.5);
+      column.push_back(static_cast<double>(i));  // on the threshold: x <= t goes left
+    }
+    column.push_back(kNaN);
+    column.push_back(kInf);
+    column.push_back(-kInf);
+    const auto n = static_cast<std::int64_t>(column.size());
+    for (const Precision input : {Precision::kFloat64, Precision::kFloat32}) {  // the f64 and f32 kernels
+      ForestSpec spec = chain(splits);
+      spec.input_precision = input;
+      const Model model = Model::from_forest(spec);
+      const bool as_float = input == Precision::kFloat32;
+      sapwood::set_isa("scalar");
+      const std::vector<double> expected = predict_raw(model, column, n, 1, as_float);
+      for (const kernels::Isa isa : kernels::kAllIsas) {
+        if (isa == kernels::Isa::kScalar || !kernels::isa_supported(isa)) continue;
+        sapwood::set_isa(kernels::isa_name(isa));
+        for (const char* traversal : {"walk", "gather", "quickscorer"}) {
+          sapwood::set_traversal(traversal);
+          CHECK(identical(predict_raw(model, column, n, 1, as_float), expected));
+          CHECK(identical(predict_raw(model, column, 1, 1, as_float),
+                          std::vector<double>(expected.begin(), expected.begin() + 1)));
+        }
+      }
+      CHECK_EQ_EXACT(expected[static_cast<std::size_t>(2 * splits)], splits);          // the last leaf
+      CHECK_EQ_EXACT(expected[static_cast<std::size_t>(2 * splits + 1)], splits - 1);  // on its threshold: left
     }
   }
-  CHECK_EQ_EXACT(expected[2 * 63], 63);      // 63.5: the last leaf, bit 63
-  CHECK_EQ_EXACT(expected[2 * 63 + 1], 62);  // 63.0 <= 63: still left at the last split
   CHECK_THROWS(sapwood::set_traversal("sideways"), sapwood::ErrorCode::kInvalidArgument, "unknown traversal");
   sapwood::set_traversal("");
   sapwood::set_isa("");

@@ -98,6 +98,14 @@ struct QuickScorerEntry {
   std::uint32_t tree;
   std::uint64_t mask;
 };
+// The same entries with 32-bit masks (bits 32-63 of a tree's word are never cleared when it
+// has at most 32 leaves): a vector level then holds twice the rows per register.
+template <class T>
+struct QuickScorerEntry32 {
+  T threshold;
+  std::uint32_t tree;
+  std::uint32_t mask;
+};
 template <class T>
 struct QuickScorer {
   const QuickScorerEntry<T>* entries;
@@ -106,6 +114,10 @@ struct QuickScorer {
   const QuickScorerEntry<T>* nan_entries;
   const std::int64_t* nan_begin;
   const std::int32_t* leaf_of_bit;
+  // entries and nan_entries with 32-bit masks, same positions; nullptr unless every tree has
+  // at most 32 leaves.
+  const QuickScorerEntry32<T>* entries32;
+  const QuickScorerEntry32<T>* nan_entries32;
   std::int32_t n_features;  // features [0, n_features) of each row are read
   std::int64_t n_trees;
 };
@@ -117,16 +129,17 @@ using ScoreRowF64 = void (*)(const QuickScorer<double>& forest, const double* ro
                              std::int32_t* leaves, std::int64_t leaf_stride);
 
 // Rows [0, n_rows) (each n_cols values) at once: leaves[t * n_rows + r] gets row r's leaf
-// in tree t (tree by tree, as the walks give them). The vector levels score a group of rows per pass over the entries, one lane per
-// row, so each entry is loaded once for the group and a feature's scan runs as far as the
-// group's largest value; the portable level scores the rows one by one. bits is scratch of
-// quickscorer_rows_scratch(n_trees) words.
+// in tree t (tree by tree, as the walks give them). The vector levels score a group of rows
+// per pass over the entries, one lane per row (quickscorer_lanes rows, twice as many with the
+// 32-bit entries), so each entry is loaded once for the group and a feature's scan runs as far
+// as the group's largest value; the portable level scores the rows one by one. bits is
+// scratch of quickscorer_rows_scratch(n_trees) words.
 using ScoreRowsF32 = void (*)(const QuickScorer<float>& forest, const float* rows, std::int32_t n_rows,
                               std::int32_t n_cols, std::uint64_t* bits, std::int32_t* leaves);
 using ScoreRowsF64 = void (*)(const QuickScorer<double>& forest, const double* rows, std::int32_t n_rows,
                               std::int32_t n_cols, std::uint64_t* bits, std::int32_t* leaves);
 constexpr std::int32_t kQuickScorerMaxLanes = 8;
-// A word per tree and lane, plus room to align each tree's lanes to a 64-byte line.
+// 64 bytes per tree (its words for a group of rows), plus room to align them to a line.
 constexpr std::int64_t quickscorer_rows_scratch(std::int64_t n_trees) {
   return n_trees * kQuickScorerMaxLanes + kQuickScorerMaxLanes;
 }

@@ -40,6 +40,14 @@ struct TreeNumbering {
 };
 
 template <class T>
+std::vector<QuickScorerEntry32<T>> narrowed(const std::vector<QuickScorerEntry<T>>& entries) {
+  std::vector<QuickScorerEntry32<T>> out;
+  out.reserve(entries.size());
+  for (const QuickScorerEntry<T>& e : entries) out.push_back({e.threshold, e.tree, static_cast<std::uint32_t>(e.mask)});
+  return out;
+}
+
+template <class T>
 void flatten(std::vector<std::vector<QuickScorerEntry<T>>>& by_feature, std::vector<QuickScorerEntry<T>>& entries,
              std::vector<std::int64_t>& begin) {
   begin.assign(1, 0);
@@ -55,6 +63,7 @@ template <class T>
 bool build_quickscorer(const std::vector<CompiledNode<T>>& nodes, const std::vector<std::int64_t>& tree_begin,
                        std::int64_t n_trees, QuickScorerLayout<T>* out) {
   std::uint32_t n_features = 0;
+  std::int64_t most_leaves = 0;
   for (std::int64_t t = 0; t < n_trees; ++t) {
     std::int64_t leaves = 0;
     for (std::int64_t i = tree_begin[static_cast<std::size_t>(t)]; i < tree_begin[static_cast<std::size_t>(t) + 1]; ++i) {
@@ -64,6 +73,7 @@ bool build_quickscorer(const std::vector<CompiledNode<T>>& nodes, const std::vec
       leaves += leaf ? 1 : 0;
     }
     if (leaves > kQuickScorerMaxLeaves || leaves == 0) return false;
+    most_leaves = std::max(most_leaves, leaves);
   }
   QuickScorerLayout<T> layout;
   layout.n_features = static_cast<std::int32_t>(n_features);
@@ -91,6 +101,11 @@ bool build_quickscorer(const std::vector<CompiledNode<T>>& nodes, const std::vec
     layout.feature_begin.push_back(static_cast<std::int64_t>(layout.entries.size()));
   }
   flatten(nan_by_feature, layout.nan_entries, layout.nan_begin);
+  if (most_leaves <= 32) {
+    layout.narrow = true;
+    layout.entries32 = narrowed(layout.entries);
+    layout.nan_entries32 = narrowed(layout.nan_entries);
+  }
   *out = std::move(layout);
   return true;
 }

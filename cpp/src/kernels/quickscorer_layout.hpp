@@ -18,12 +18,24 @@ struct QuickScorerLayout {
   std::vector<QuickScorerEntry<T>> nan_entries;
   std::vector<std::int64_t> nan_begin;
   std::vector<std::int32_t> leaf_of_bit;
+  // entries and nan_entries with 32-bit masks, when every tree has at most 32 leaves.
+  std::vector<QuickScorerEntry32<T>> entries32;
+  std::vector<QuickScorerEntry32<T>> nan_entries32;
+  bool narrow = false;
   std::int32_t n_features = 0;
   std::int64_t n_trees = 0;
 
   QuickScorer<T> view() const {
-    return {entries.data(), feature_begin.data(), scan_begin.data(), nan_entries.data(), nan_begin.data(), leaf_of_bit.data(),
-            n_features, n_trees};
+    return {entries.data(),
+            feature_begin.data(),
+            scan_begin.data(),
+            nan_entries.data(),
+            nan_begin.data(),
+            leaf_of_bit.data(),
+            narrow ? entries32.data() : nullptr,
+            narrow ? nan_entries32.data() : nullptr,
+            n_features,
+            n_trees};
   }
 };
 

@@ -332,7 +332,10 @@ bool use_quickscorer(const kernels::ForestLayout& layout, const kernels::KernelT
       break;
   }
   if (n_rows < kMinLockstepRows) return layout.traversal_costs.quickscorer_pays_alone();
-  return layout.traversal_costs.quickscorer_pays_batch(kernels.quickscorer_lanes);
+  // A vector level holds twice the rows when the words are 32-bit.
+  const bool narrow = layout.float32 ? layout.quickscorer_f32.narrow : layout.quickscorer_f64.narrow;
+  const std::int32_t lanes = kernels.quickscorer_lanes > 1 && narrow ? 2 * kernels.quickscorer_lanes : kernels.quickscorer_lanes;
+  return layout.traversal_costs.quickscorer_pays_batch(lanes);
 }
 
 // A forest in QuickScorer form (it has no reference trees), kQuickScorerBlock rows at a time

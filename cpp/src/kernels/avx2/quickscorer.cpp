@@ -1,8 +1,9 @@
-// QuickScorer for a batch on AVX2 (kernels::ScoreRowsF32/F64 in engine.hpp): 4 rows per pass,
-// one 64-bit word per row in the lanes of a register, so each entry is loaded once for the 4
-// rows and applied with one AND to its tree's words. A feature's scan runs while any row
-// still sends the next node right. Same file rules as avx2/kernels.cpp: helpers stay in the
-// anonymous namespace and no C++ library header is included.
+// QuickScorer for a batch on AVX2 (kernels::ScoreRowsF32/F64 in engine.hpp): a group of rows
+// per pass, one word per row in the lanes of a 32-byte register (4 rows of 64-bit words, or 8
+// rows of 32-bit words when every tree has at most 32 leaves), so each entry is loaded once
+// for the group and applied with one AND to its tree's words. A feature's scan runs while any
+// row still sends the next node right. Same file rules as avx2/kernels.cpp: helpers stay in
+// the anonymous namespace and no C++ library header is included.
 #if defined(__GNUC__) && !defined(__clang__)
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"  // GCC bug 105593, see avx2/kernels.cpp
 #endif
@@ -13,67 +14,134 @@
 namespace sapwood::kernels::avx2 {
 namespace {
 
-constexpr std::int32_t kLanes = kQuickScorerLanes;
+inline std::int32_t lowest_bit(std::uint64_t word) { return __builtin_ctzll(word); }
+inline std::int32_t lowest_bit(std::uint32_t word) { return __builtin_ctz(word); }
 
-// Feature values of the group's rows as doubles. float32 widens exactly, so comparing the
-// widened value with the widened float32 threshold is the float32 comparison.
-inline __m256d feature_values(const float* rows, __m128i offsets) {
-  return _mm256_cvtps_pd(_mm_i32gather_ps(rows, offsets, 4));
+// Lane masks are all-ones words (the row goes right) or zeros. Clearing the mask's bits from
+// those rows' words is word & ~(rows & ~mask).
+inline void clear_where(void* line, __m256i rows, __m256i mask) {
+  auto* words = static_cast<__m256i*>(line);
+  _mm256_store_si256(words, _mm256_andnot_si256(_mm256_andnot_si256(mask, rows), _mm256_load_si256(words)));
 }
-inline __m256d feature_values(const double* rows, __m128i offsets) { return _mm256_i32gather_pd(rows, offsets, 8); }
+inline bool none(__m256i rows) { return _mm256_testz_si256(rows, rows) != 0; }
 
-// Clears the mask's bits from the words of the lanes set in `rows` (all ones: the row goes
-// right): word & ~(rows & ~mask).
-inline void send_right(std::uint64_t* words, __m256i rows, std::uint64_t mask) {
-  auto* line = reinterpret_cast<__m256i*>(words);
-  const __m256i cleared = _mm256_andnot_si256(_mm256_set1_epi64x(static_cast<long long>(mask)), rows);
-  _mm256_store_si256(line, _mm256_andnot_si256(cleared, _mm256_load_si256(line)));
-}
+// 4 rows, a 64-bit word each. Values are compared as doubles: float32 widens exactly, so the
+// widened comparison is the float32 one.
+struct Wide {
+  static constexpr std::int32_t kLanes = 4;
+  using Word = std::uint64_t;
+  template <class T>
+  using Entry = QuickScorerEntry<T>;
 
-template <class T>
-void score_rows(const QuickScorer<T>& forest, const T* rows, std::int32_t n_rows, std::int32_t n_cols,
-                std::uint64_t* scratch, std::int32_t* leaves) {
-  const auto line = (reinterpret_cast<std::uintptr_t>(scratch) + 63) & ~std::uintptr_t{63};
-  auto* bits = reinterpret_cast<std::uint64_t*>(line);
+  static __m256d values(const float* column, __m256i offsets) {
+    return _mm256_cvtps_pd(_mm_i32gather_ps(column, _mm256_castsi256_si128(offsets), 4));
+  }
+  static __m256d values(const double* column, __m256i offsets) {
+    return _mm256_i32gather_pd(column, _mm256_castsi256_si128(offsets), 8);
+  }
+  static __m256i nan(__m256d x) { return _mm256_castpd_si256(_mm256_cmp_pd(x, x, _CMP_UNORD_Q)); }
+  static __m256i below(double threshold, __m256d x) {
+    return _mm256_castpd_si256(_mm256_cmp_pd(_mm256_set1_pd(threshold), x, _CMP_LT_OQ));
+  }
+  static void send_right(void* line, __m256i rows, Word mask) {
+    clear_where(line, rows, _mm256_set1_epi64x(static_cast<long long>(mask)));
+  }
+};
+
+// 8 rows, a 32-bit word each: float32 values compared as they are, float64 ones as two halves
+// of 4 whose 64-bit lane masks are narrowed to 32 bits.
+struct Narrow {
+  static constexpr std::int32_t kLanes = 8;
+  using Word = std::uint32_t;
+  template <class T>
+  using Entry = QuickScorerEntry32<T>;
+  struct Pair {
+    __m256d low;
+    __m256d high;
+  };
+
+  static __m256 values(const float* column, __m256i offsets) { return _mm256_i32gather_ps(column, offsets, 4); }
+  static Pair values(const double* column, __m256i offsets) {
+    return {_mm256_i32gather_pd(column, _mm256_castsi256_si128(offsets), 8),
+            _mm256_i32gather_pd(column, _mm256_extracti128_si256(offsets, 1), 8)};
+  }
+  static __m256i narrowed(__m256d low, __m256d high) {
+    const __m256i even = _mm256_setr_epi32(0, 2, 4, 6, 0, 2, 4, 6);
+    const __m128i low32 = _mm256_castsi256_si128(_mm256_permutevar8x32_epi32(_mm256_castpd_si256(low), even));
+    const __m128i high32 = _mm256_castsi256_si128(_mm256_permutevar8x32_epi32(_mm256_castpd_si256(high), even));
+    return _mm256_inserti128_si256(_mm256_castsi128_si256(low32), high32, 1);
+  }
+  static __m256i nan(__m256 x) { return _mm256_castps_si256(_mm256_cmp_ps(x, x, _CMP_UNORD_Q)); }
+  static __m256i nan(const Pair& x) {
+    return narrowed(_mm256_cmp_pd(x.low, x.low, _CMP_UNORD_Q), _mm256_cmp_pd(x.high, x.high, _CMP_UNORD_Q));
+  }
+  static __m256i below(float threshold, __m256 x) {
+    return _mm256_castps_si256(_mm256_cmp_ps(_mm256_set1_ps(threshold), x, _CMP_LT_OQ));
+  }
+  static __m256i below(double threshold, const Pair& x) {
+    const __m256d t = _mm256_set1_pd(threshold);
+    return narrowed(_mm256_cmp_pd(t, x.low, _CMP_LT_OQ), _mm256_cmp_pd(t, x.high, _CMP_LT_OQ));
+  }
+  static void send_right(void* line, __m256i rows, Word mask) {
+    clear_where(line, rows, _mm256_set1_epi32(static_cast<int>(mask)));
+  }
+};
+
+// Each tree's words for the group fill 32 bytes of the scratch.
+template <class P, class T>
+void score_rows(const QuickScorer<T>& forest, const typename P::template Entry<T>* entries,
+                const typename P::template Entry<T>* nan_entries, const T* rows, std::int32_t n_rows,
+                std::int32_t n_cols, std::uint64_t* scratch, std::int32_t* leaves) {
+  using Entry = typename P::template Entry<T>;
+  constexpr std::int32_t kLanes = P::kLanes;
+  const auto first_line = (reinterpret_cast<std::uintptr_t>(scratch) + 63) & ~std::uintptr_t{63};
+  auto* bits = reinterpret_cast<char*>(first_line);
+  const auto line = [bits](std::int64_t tree) { return bits + tree * 32; };
   const __m256i all_leaves = _mm256_set1_epi64x(-1);
   for (std::int32_t first = 0; first < n_rows; first += kLanes) {
     const std::int32_t lanes = n_rows - first < kLanes ? n_rows - first : kLanes;
     // Spare lanes repeat the group's last row; their leaves are not written.
-    const __m128i lane = _mm_min_epi32(_mm_setr_epi32(0, 1, 2, 3), _mm_set1_epi32(lanes - 1));
-    const __m128i row_offsets = _mm_mullo_epi32(lane, _mm_set1_epi32(n_cols));
+    const __m256i lane = _mm256_min_epi32(_mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7), _mm256_set1_epi32(lanes - 1));
+    const __m256i offsets = _mm256_mullo_epi32(lane, _mm256_set1_epi32(n_cols));
     const T* group = rows + static_cast<std::int64_t>(first) * n_cols;
-    for (std::int64_t t = 0; t < forest.n_trees; ++t) {
-      _mm256_store_si256(reinterpret_cast<__m256i*>(bits + t * kLanes), all_leaves);
-    }
+    for (std::int64_t t = 0; t < forest.n_trees; ++t) _mm256_store_si256(reinterpret_cast<__m256i*>(line(t)), all_leaves);
     for (std::int32_t f = 0; f < forest.n_features; ++f) {
-      const __m256d x = feature_values(group, _mm_add_epi32(row_offsets, _mm_set1_epi32(f)));
-      const __m256i nan = _mm256_castpd_si256(_mm256_cmp_pd(x, x, _CMP_UNORD_Q));
-      if (_mm256_testz_si256(nan, nan) == 0) {
-        const QuickScorerEntry<T>* end = forest.nan_entries + forest.nan_begin[f + 1];
-        for (const QuickScorerEntry<T>* e = forest.nan_entries + forest.nan_begin[f]; e != end; ++e) {
-          send_right(bits + static_cast<std::int64_t>(e->tree) * kLanes, nan, e->mask);
-        }
+      const auto x = P::values(group + f, offsets);
+      const __m256i nan = P::nan(x);
+      if (!none(nan)) {
+        const Entry* end = nan_entries + forest.nan_begin[f + 1];
+        for (const Entry* e = nan_entries + forest.nan_begin[f]; e != end; ++e) P::send_right(line(e->tree), nan, e->mask);
       }
-      const __m256i numbers = _mm256_castpd_si256(_mm256_cmp_pd(x, x, _CMP_ORD_Q));
-      if (_mm256_testz_si256(numbers, numbers) != 0) continue;
-      const QuickScorerEntry<T>* e = forest.entries + forest.feature_begin[f];
-      for (const QuickScorerEntry<T>* scan = forest.entries + forest.scan_begin[f]; e != scan; ++e) {
-        send_right(bits + static_cast<std::int64_t>(e->tree) * kLanes, numbers, e->mask);
+      const __m256i numbers = _mm256_andnot_si256(nan, all_leaves);
+      if (none(numbers)) continue;
+      const Entry* e = entries + forest.feature_begin[f];
+      for (const Entry* scan = entries + forest.scan_begin[f]; e != scan; ++e) {
+        P::send_right(line(e->tree), numbers, e->mask);
       }
       // threshold < x is false for a NaN x and for the +inf sentinel, which ends the scan.
       for (;; ++e) {
-        const __m256i right =
-            _mm256_castpd_si256(_mm256_cmp_pd(_mm256_set1_pd(static_cast<double>(e->threshold)), x, _CMP_LT_OQ));
-        if (_mm256_testz_si256(right, right) != 0) break;
-        send_right(bits + static_cast<std::int64_t>(e->tree) * kLanes, right, e->mask);
+        const __m256i right = P::below(e->threshold, x);
+        if (none(right)) break;
+        P::send_right(line(e->tree), right, e->mask);
       }
     }
+    alignas(32) typename P::Word words[kLanes];
     for (std::int64_t t = 0; t < forest.n_trees; ++t) {
+      _mm256_store_si256(reinterpret_cast<__m256i*>(words), _mm256_load_si256(reinterpret_cast<const __m256i*>(line(t))));
       std::int32_t* tree_leaves = leaves + t * n_rows + first;
       const std::int32_t* leaf_of_bit = forest.leaf_of_bit + t * 64;
-      for (std::int32_t l = 0; l < lanes; ++l) tree_leaves[l] = leaf_of_bit[__builtin_ctzll(bits[t * kLanes + l])];
+      for (std::int32_t l = 0; l < lanes; ++l) tree_leaves[l] = leaf_of_bit[lowest_bit(words[l])];
     }
   }
+}
+
+template <class T>
+void score_rows(const QuickScorer<T>& forest, const T* rows, std::int32_t n_rows, std::int32_t n_cols,
+                std::uint64_t* bits, std::int32_t* leaves) {
+  if (forest.entries32 != nullptr) {
+    return score_rows<Narrow>(forest, forest.entries32, forest.nan_entries32, rows, n_rows, n_cols, bits, leaves);
+  }
+  score_rows<Wide>(forest, forest.entries, forest.nan_entries, rows, n_rows, n_cols, bits, leaves);
 }
 
 }  // namespace
