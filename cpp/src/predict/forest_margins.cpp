@@ -347,10 +347,10 @@ void quickscorer_rows(const Forest& forest, const kernels::KernelTable& kernels,
                       std::int32_t n_rows, std::int32_t n_cols, std::vector<Acc>& acc) {
   const auto scorer = quickscorer(*forest.layout, rows.data());
   const std::int64_t n_trees = forest.n_trees();
-  std::vector<std::uint64_t> bits(static_cast<std::size_t>(kernels::quickscorer_rows_scratch(n_trees)));
-  std::vector<std::int32_t> leaves(static_cast<std::size_t>(n_trees * kQuickScorerBlock));
   if (n_rows < kMinLockstepRows) {  // a single-row call: its sum is kept in a register
     const kernels::ForestView view = view_of(forest.spec);
+    std::vector<std::uint64_t> bits(static_cast<std::size_t>(n_trees));  // a word per tree, no group scratch
+    std::vector<std::int32_t> leaves(static_cast<std::size_t>(n_trees));
     for (std::int32_t r = 0; r < n_rows; ++r) {
       score_rows(kernels, scorer, rows.data() + static_cast<std::int64_t>(r) * n_cols, 1, n_cols, bits.data(),
                  leaves.data());
@@ -358,6 +358,8 @@ void quickscorer_rows(const Forest& forest, const kernels::KernelTable& kernels,
     }
     return;
   }
+  std::vector<std::uint64_t> bits(static_cast<std::size_t>(kernels::quickscorer_rows_scratch(n_trees)));
+  std::vector<std::int32_t> leaves(static_cast<std::size_t>(n_trees * kQuickScorerBlock));
   for (std::int32_t first = 0; first < n_rows; first += kQuickScorerBlock) {
     const std::int32_t block = n_rows - first < kQuickScorerBlock ? n_rows - first : kQuickScorerBlock;
     score_rows(kernels, scorer, rows.data() + static_cast<std::int64_t>(first) * n_cols, block, n_cols, bits.data(),
