@@ -138,10 +138,11 @@ using ScoreRowsF32 = void (*)(const QuickScorer<float>& forest, const float* row
                               std::int32_t n_cols, std::uint64_t* bits, std::int32_t* leaves);
 using ScoreRowsF64 = void (*)(const QuickScorer<double>& forest, const double* rows, std::int32_t n_rows,
                               std::int32_t n_cols, std::uint64_t* bits, std::int32_t* leaves);
-constexpr std::int32_t kQuickScorerMaxLanes = 8;
-// 64 bytes per tree (its words for a group of rows), plus room to align them to a line.
+// A tree's words for a group of rows fill at most one 64-byte line; the scratch holds a line
+// per tree plus room to align them.
+constexpr std::int32_t kQuickScorerLineWords = 8;
 constexpr std::int64_t quickscorer_rows_scratch(std::int64_t n_trees) {
-  return n_trees * kQuickScorerMaxLanes + kQuickScorerMaxLanes;
+  return n_trees * kQuickScorerLineWords + kQuickScorerLineWords;
 }
 
 // Σ x[j] * coef[j] over j < n in float64 (products rounded, no fused multiply-add). The
@@ -172,7 +173,8 @@ struct KernelTable {
   // Forests stored in QuickScorer form (layout.quickscorer), one row at a time.
   ScoreRowF32 score_row_f32;
   ScoreRowF64 score_row_f64;
-  // The same for a batch, quickscorer_lanes rows per pass (1: row by row).
+  // The same for a batch, quickscorer_lanes rows per pass with 64-bit words, twice as many
+  // with 32-bit ones (1: row by row).
   ScoreRowsF32 score_rows_f32;
   ScoreRowsF64 score_rows_f64;
   std::int32_t quickscorer_lanes;

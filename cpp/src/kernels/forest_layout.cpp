@@ -215,7 +215,8 @@ TraversalCosts traversal_costs(const ForestLayout& layout, const std::vector<Com
     costs.quickscorer_split_nodes += static_cast<double>(leaves - 1);
     costs.quickscorer_trees += 1.0;
     costs.walk_batch += levels * (perfect ? 2.2 : 4.3);
-    costs.walk_alone += levels * (perfect ? 4.0 : 9.0);
+    // A row alone walks perfect trees several at a time, each its full (padded) depth.
+    costs.walk_alone += perfect ? 2.85 * layout.tree_depth[i] : 9.0 * levels;
   }
   return costs;
 }

@@ -19,9 +19,10 @@ namespace sapwood::kernels {
 // levels), about 1.4 ns per entry a group passes (each feature's scan runs to the largest of
 // the L values, L / (L + 1) of the entries) shared by L rows, and 3 ns per tree and row for
 // the leaves. A walk costs per level about 2.2 ns on perfect trees and 4.3 ns on the others
-// in a batch, and 4 and 9 ns for a row walking alone (its branches mispredict). Levels are
-// counted at each tree's mean leaf depth: boosted trees grow their deep leaves where the
-// data is.
+// in a batch, counted at each tree's mean leaf depth (boosted trees grow their deep leaves
+// where the data is); a row alone walks perfect trees several at a time, each to its full
+// padded depth at about 2.85 ns a level, and others at 9 ns per mean level (its branches
+// mispredict).
 struct TraversalCosts {
   double quickscorer_alone = 0;
   double quickscorer_split_nodes = 0;
