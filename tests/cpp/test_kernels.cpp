@@ -468,24 +468,37 @@ SAPWOOD_TEST(dot_kernels_agree_with_a_sequential_sum) {
   std::mt19937_64 rng(3);
   std::uniform_real_distribution<double> value(-2.0, 2.0);
   for (std::int64_t n : {0, 1, 3, 4, 7, 8, 15, 16, 17, 33, 200}) {
-    std::vector<double> x(static_cast<std::size_t>(n)), coef(static_cast<std::size_t>(n));
+    constexpr std::int64_t kOutputs = 6;  // a group of 4, then one of 2
+    std::vector<double> x(static_cast<std::size_t>(n)), coef(static_cast<std::size_t>(n * kOutputs));
     std::vector<float> x32(static_cast<std::size_t>(n));
     for (std::size_t j = 0; j < x.size(); ++j) {
       x32[j] = static_cast<float>(value(rng));
       x[j] = value(rng);
-      coef[j] = value(rng);
     }
-    double expected = 0.0, expected32 = 0.0, scale = 0.0;
-    for (std::size_t j = 0; j < x.size(); ++j) {
-      expected += x[j] * coef[j];
-      expected32 += static_cast<double>(x32[j]) * coef[j];
-      scale += 4.0;
-    }
+    for (double& c : coef) c = value(rng);
     for (const kernels::Isa isa : kernels::kAllIsas) {
       const kernels::KernelTable* table = kernels::kernels_for(isa);
       if (table == nullptr || !kernels::isa_supported(isa)) continue;
-      CHECK_NEAR(table->dot_f64(x.data(), coef.data(), n), expected, 1e-15 * (scale + 1));
-      CHECK_NEAR(table->dot_f32(x32.data(), coef.data(), n), expected32, 1e-15 * (scale + 1));
+      std::vector<double> all(kOutputs), all32(kOutputs);
+      table->dot_f64(x.data(), coef.data(), n, kOutputs, all.data());
+      table->dot_f32(x32.data(), coef.data(), n, kOutputs, all32.data());
+      for (std::int64_t k = 0; k < kOutputs; ++k) {
+        const double* c = coef.data() + k * n;
+        double expected = 0.0, expected32 = 0.0, scale = 0.0;
+        for (std::int64_t j = 0; j < n; ++j) {
+          expected += x[static_cast<std::size_t>(j)] * c[j];
+          expected32 += static_cast<double>(x32[static_cast<std::size_t>(j)]) * c[j];
+          scale += 4.0;
+        }
+        CHECK_NEAR(all[static_cast<std::size_t>(k)], expected, 1e-15 * (scale + 1));
+        CHECK_NEAR(all32[static_cast<std::size_t>(k)], expected32, 1e-15 * (scale + 1));
+        // An output's sum does not depend on how many outputs share the call.
+        double alone = 0.0, alone32 = 0.0;
+        table->dot_f64(x.data(), c, n, 1, &alone);
+        table->dot_f32(x32.data(), c, n, 1, &alone32);
+        CHECK_EQ_EXACT(all[static_cast<std::size_t>(k)], alone);
+        CHECK_EQ_EXACT(all32[static_cast<std::size_t>(k)], alone32);
+      }
     }
   }
 }

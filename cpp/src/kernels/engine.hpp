@@ -145,11 +145,12 @@ constexpr std::int64_t quickscorer_rows_scratch(std::int64_t n_trees) {
   return n_trees * kQuickScorerLineWords + kQuickScorerLineWords;
 }
 
-// Σ x[j] * coef[j] over j < n in float64 (products rounded, no fused multiply-add). The
-// order of additions is the kernel's own, so results may differ from a sequential sum by a
-// few ulps.
-using DotF32 = double (*)(const float* x, const double* coef, std::int64_t n);
-using DotF64 = double (*)(const double* x, const double* coef, std::int64_t n);
+// out[k] = Σ x[j] * coef[k * n + j] over j < n, for each output k < n_outputs, in float64
+// (products rounded, no fused multiply-add). The outputs of a row share each load and
+// widening of x. The order of additions is the kernel's own, the same for every output and
+// every n_outputs, so results may differ from a sequential sum by a few ulps.
+using DotF32 = void (*)(const float* x, const double* coef, std::int64_t n, std::int64_t n_outputs, double* out);
+using DotF64 = void (*)(const double* x, const double* coef, std::int64_t n, std::int64_t n_outputs, double* out);
 
 struct KernelTable {
   // Rows in lockstep: a group takes as many steps as its deepest row, which pays on

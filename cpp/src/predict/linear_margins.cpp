@@ -36,11 +36,9 @@ void dot_block(const Linear& linear, Dot dot, const MatrixView& x, std::int64_t 
   const std::int64_t n_features = spec.n_features;
   const std::int64_t n_outputs = spec.n_outputs;
   for (std::int64_t r = begin; r < end; ++r) {
-    const In* row = data + r * x.row_stride;
-    for (std::int64_t k = 0; k < n_outputs; ++k) {
-      out[(r - begin) * n_outputs + k] =
-          dot(row, spec.coef.data() + k * n_features, n_features) + spec.intercept[static_cast<std::size_t>(k)];
-    }
+    double* row_out = out + (r - begin) * n_outputs;
+    dot(data + r * x.row_stride, spec.coef.data(), n_features, n_outputs, row_out);
+    for (std::int64_t k = 0; k < n_outputs; ++k) row_out[k] += spec.intercept[static_cast<std::size_t>(k)];
   }
 }
 

@@ -111,29 +111,58 @@ void walk_f64(const NodeF64* nodes, std::int32_t depth, const double* rows, std:
 inline __m512d load8(const float* x) { return _mm512_cvtps_pd(_mm256_loadu_ps(x)); }
 inline __m512d load8(const double* x) { return _mm512_loadu_pd(x); }
 
-// Products are rounded before the add (no FMA), as in the reference; two vector sums of 8.
-template <class In>
-double dot(const In* x, const double* coef, std::int64_t n) {
-  __m512d sum0 = _mm512_setzero_pd();
-  __m512d sum1 = _mm512_setzero_pd();
+// Outputs [0, G) of one row (coef holds G rows of n). Products are rounded before the add
+// (no FMA), as in the reference; two vector sums of 8 per output, the same order whatever G.
+template <int G, class In>
+void dot_group(const In* x, const double* coef, std::int64_t n, double* out) {
+  __m512d sum0[G];
+  __m512d sum1[G];
+  for (int g = 0; g < G; ++g) sum0[g] = sum1[g] = _mm512_setzero_pd();
   std::int64_t j = 0;
   for (; j + 16 <= n; j += 16) {
-    sum0 = _mm512_add_pd(sum0, _mm512_mul_pd(load8(x + j), _mm512_loadu_pd(coef + j)));
-    sum1 = _mm512_add_pd(sum1, _mm512_mul_pd(load8(x + j + 8), _mm512_loadu_pd(coef + j + 8)));
+    const __m512d a = load8(x + j);
+    const __m512d b = load8(x + j + 8);
+    for (int g = 0; g < G; ++g) {
+      sum0[g] = _mm512_add_pd(sum0[g], _mm512_mul_pd(a, _mm512_loadu_pd(coef + g * n + j)));
+      sum1[g] = _mm512_add_pd(sum1[g], _mm512_mul_pd(b, _mm512_loadu_pd(coef + g * n + j + 8)));
+    }
   }
   if (j + 8 <= n) {
-    sum0 = _mm512_add_pd(sum0, _mm512_mul_pd(load8(x + j), _mm512_loadu_pd(coef + j)));
+    const __m512d a = load8(x + j);
+    for (int g = 0; g < G; ++g) sum0[g] = _mm512_add_pd(sum0[g], _mm512_mul_pd(a, _mm512_loadu_pd(coef + g * n + j)));
     j += 8;
   }
-  alignas(64) double lane[8];
-  _mm512_store_pd(lane, _mm512_add_pd(sum0, sum1));
-  double sum = ((lane[0] + lane[1]) + (lane[2] + lane[3])) + ((lane[4] + lane[5]) + (lane[6] + lane[7]));
-  for (; j < n; ++j) sum += static_cast<double>(x[j]) * coef[j];
-  return sum;
+  for (int g = 0; g < G; ++g) {
+    alignas(64) double lane[8];
+    _mm512_store_pd(lane, _mm512_add_pd(sum0[g], sum1[g]));
+    double sum = ((lane[0] + lane[1]) + (lane[2] + lane[3])) + ((lane[4] + lane[5]) + (lane[6] + lane[7]));
+    for (std::int64_t tail = j; tail < n; ++tail) sum += static_cast<double>(x[tail]) * coef[g * n + tail];
+    out[g] = sum;
+  }
 }
 
-double dot_f32(const float* x, const double* coef, std::int64_t n) { return dot(x, coef, n); }
-double dot_f64(const double* x, const double* coef, std::int64_t n) { return dot(x, coef, n); }
+template <class In>
+void dot(const In* x, const double* coef, std::int64_t n, std::int64_t n_outputs, double* out) {
+  std::int64_t k = 0;
+  for (; k + 4 <= n_outputs; k += 4) dot_group<4>(x, coef + k * n, n, out + k);
+  switch (n_outputs - k) {
+    case 3:
+      return dot_group<3>(x, coef + k * n, n, out + k);
+    case 2:
+      return dot_group<2>(x, coef + k * n, n, out + k);
+    case 1:
+      return dot_group<1>(x, coef + k * n, n, out + k);
+    default:
+      return;
+  }
+}
+
+void dot_f32(const float* x, const double* coef, std::int64_t n, std::int64_t n_outputs, double* out) {
+  dot(x, coef, n, n_outputs, out);
+}
+void dot_f64(const double* x, const double* coef, std::int64_t n, std::int64_t n_outputs, double* out) {
+  dot(x, coef, n, n_outputs, out);
+}
 
 }  // namespace
 

@@ -177,15 +177,39 @@ void walk_trees(const PerfectForest<T>& forest, std::int64_t begin, std::int64_t
   }
 }
 
-template <class In>
-double dot(const In* x, const double* coef, std::int64_t n) {
-  double sum[4] = {0.0, 0.0, 0.0, 0.0};
+// Outputs [0, G) of one row (coef holds G rows of n), each summed in four interleaved
+// partial sums, the same order whatever G.
+template <int G, class In>
+void dot_group(const In* x, const double* coef, std::int64_t n, double* out) {
+  double sum[G][4] = {};
   std::int64_t j = 0;
   for (; j + 4 <= n; j += 4) {
-    for (int k = 0; k < 4; ++k) sum[k] += static_cast<double>(x[j + k]) * coef[j + k];
+    double xs[4];
+    for (int i = 0; i < 4; ++i) xs[i] = static_cast<double>(x[j + i]);
+    for (int g = 0; g < G; ++g) {
+      for (int i = 0; i < 4; ++i) sum[g][i] += xs[i] * coef[g * n + j + i];
+    }
   }
-  for (; j < n; ++j) sum[0] += static_cast<double>(x[j]) * coef[j];
-  return (sum[0] + sum[1]) + (sum[2] + sum[3]);
+  for (int g = 0; g < G; ++g) {
+    for (std::int64_t tail = j; tail < n; ++tail) sum[g][0] += static_cast<double>(x[tail]) * coef[g * n + tail];
+    out[g] = (sum[g][0] + sum[g][1]) + (sum[g][2] + sum[g][3]);
+  }
+}
+
+template <class In>
+void dot(const In* x, const double* coef, std::int64_t n, std::int64_t n_outputs, double* out) {
+  std::int64_t k = 0;
+  for (; k + 4 <= n_outputs; k += 4) dot_group<4>(x, coef + k * n, n, out + k);
+  switch (n_outputs - k) {
+    case 3:
+      return dot_group<3>(x, coef + k * n, n, out + k);
+    case 2:
+      return dot_group<2>(x, coef + k * n, n, out + k);
+    case 1:
+      return dot_group<1>(x, coef + k * n, n, out + k);
+    default:
+      return;
+  }
 }
 
 void walk_f32(const NodeF32* nodes, std::int32_t depth, const float* rows, std::int32_t n_rows,
@@ -220,8 +244,12 @@ void walk_trees_f64(const PerfectForest<double>& forest, std::int64_t begin, std
                     std::int32_t* leaves) {
   walk_trees(forest, begin, end, row, leaves);
 }
-double dot_f32(const float* x, const double* coef, std::int64_t n) { return dot(x, coef, n); }
-double dot_f64(const double* x, const double* coef, std::int64_t n) { return dot(x, coef, n); }
+void dot_f32(const float* x, const double* coef, std::int64_t n, std::int64_t n_outputs, double* out) {
+  dot(x, coef, n, n_outputs, out);
+}
+void dot_f64(const double* x, const double* coef, std::int64_t n, std::int64_t n_outputs, double* out) {
+  dot(x, coef, n, n_outputs, out);
+}
 
 }  // namespace
 
