@@ -38,6 +38,9 @@ class Model::Impl {
   }
   const ModelInfo& info() const { return forest() ? forest()->spec.info : linear()->spec.info; }
 
+  // The rows the margin kernels take at once for input of n_cols columns.
+  std::int64_t preferred_rows(std::int64_t n_cols) const;
+
   void margins(const MatrixView& x, std::int64_t begin, std::int64_t end, double* out) const {
     if (const auto* f = forest()) return detail::forest_margins(*f, x, begin, end, out);
     detail::linear_margins(*linear(), x, begin, end, out);
@@ -50,11 +53,25 @@ class Model::Impl {
 
 namespace {
 
-// Rows per work item: big enough to amortise the per-block setup, small enough to keep a
-// block's margins in L1 and to balance threads on modest inputs.
+// Rows per work item, at least: big enough to amortise the per-block setup, small enough to
+// keep a block's margins in L1 and to balance threads on modest inputs.
 constexpr std::int64_t kBlockRows = 128;
 
+// What the kernels prefer (a forest bigger than the cache walks more rows at once), cut to
+// an even share of the rows per thread so that a modest input still spreads over them.
+std::int64_t work_item_rows(std::int64_t preferred, std::int64_t n_rows, int n_threads) {
+  if (preferred <= kBlockRows) return kBlockRows;
+  const std::int64_t share = (n_rows + n_threads - 1) / n_threads;
+  const std::int64_t share_blocks = (share + kBlockRows - 1) / kBlockRows * kBlockRows;
+  return std::max(kBlockRows, std::min(preferred, share_blocks));
+}
+
 }  // namespace
+
+std::int64_t Model::Impl::preferred_rows(std::int64_t n_cols) const {
+  if (const auto* f = forest()) return detail::forest_block_rows(*f, n_cols);
+  return kBlockRows;
+}
 
 Model::Model(std::shared_ptr<const Impl> impl) : impl_(std::move(impl)) {}
 
@@ -147,10 +164,12 @@ void Model::predict(const MatrixView& x, const PredictOptions& options, double* 
     throw Error(ErrorCode::kInvalidArgument, "n_threads must be >= 0 (0 = all cores)");
   }
   detail::check_overrides(options.set_features, options.n_set_features, n_features());
-  const std::int64_t n_blocks = (x.rows + kBlockRows - 1) / kBlockRows;
+  const std::int64_t block_rows =
+      work_item_rows(impl_->preferred_rows(x.cols), x.rows, detail::resolve_threads(options.n_threads));
+  const std::int64_t n_blocks = (x.rows + block_rows - 1) / block_rows;
   detail::parallel_for(n_blocks, options.n_threads, [&](std::int64_t block) {
-    const std::int64_t begin = block * kBlockRows;
-    const std::int64_t end = std::min(x.rows, begin + kBlockRows);
+    const std::int64_t begin = block * block_rows;
+    const std::int64_t end = std::min(x.rows, begin + block_rows);
     double* block_out = out + begin * columns;
     // With overrides, the kernels read a gathered copy of this block instead of X.
     std::vector<double> gathered;

@@ -13,6 +13,7 @@
 
 #include "check.hpp"
 #include "kernels/dispatch.hpp"
+#include "ir/forest.hpp"
 #include "kernels/forest_layout.hpp"
 #include "model_fixtures.hpp"
 #include "sapwood/sapwood.hpp"
@@ -129,10 +130,10 @@ std::vector<double> probe_rows(std::mt19937_64& rng, std::int64_t n_rows, std::i
 }
 
 std::vector<double> predict_raw(const Model& model, const std::vector<double>& rows, std::int64_t n_rows,
-                                std::int32_t n_cols, bool as_float) {
+                                std::int32_t n_cols, bool as_float, int n_threads = 1) {
   PredictOptions options;
   options.output = Output::kRaw;
-  options.n_threads = 1;
+  options.n_threads = n_threads;
   if (!as_float) return model.predict(MatrixView::row_major(rows.data(), n_rows, n_cols), options);
   std::vector<float> narrow(rows.size());
   for (std::size_t i = 0; i < rows.size(); ++i) narrow[i] = static_cast<float>(rows[i]);
@@ -174,8 +175,8 @@ void check_levels_agree(const Model& model, std::mt19937_64& rng, const std::str
   sapwood::set_traversal("");
 }
 
-Model random_forest(std::uint64_t seed, Precision input, Precision accumulation, Rules rules, int depth,
-                    std::int32_t n_outputs = 1) {
+ForestSpec random_spec(std::uint64_t seed, Precision input, Precision accumulation, Rules rules, int depth,
+                      std::int32_t n_outputs = 1, int n_trees = 12) {
   std::mt19937_64 rng(seed);
   ForestSpec spec;
   spec.n_features = 7;
@@ -184,11 +185,16 @@ Model random_forest(std::uint64_t seed, Precision input, Precision accumulation,
   if (rules.categorical) spec.category_offsets = {0};
   const std::vector<double> thresholds = thresholds_to_probe();
   std::vector<double> t32;  // float32 models may still carry float64 thresholds (scikit-learn)
-  for (int i = 0; i < 12; ++i) add_tree(spec, rng, depth, thresholds, rules);
+  for (int i = 0; i < n_trees; ++i) add_tree(spec, rng, depth, thresholds, rules);
   spec.input_precision = input;
   spec.accumulation = accumulation;
   spec.base_score.assign(static_cast<std::size_t>(n_outputs), 0.25);
-  return Model::from_forest(spec);
+  return spec;
+}
+
+Model random_forest(std::uint64_t seed, Precision input, Precision accumulation, Rules rules, int depth,
+                    std::int32_t n_outputs = 1) {
+  return Model::from_forest(random_spec(seed, input, accumulation, rules, depth, n_outputs));
 }
 
 }  // namespace
@@ -220,6 +226,38 @@ SAPWOOD_TEST(missing_rules_and_categorical_trees_match_the_reference) {
     check_levels_agree(random_forest(11, input, Precision::kFloat64, {true, false}, 6), rng, "missing rules");
     check_levels_agree(random_forest(12, input, Precision::kFloat64, {true, true}, 6), rng, "categorical");
   }
+}
+
+SAPWOOD_TEST(forests_bigger_than_a_tree_block_match_the_reference_with_and_without_nan) {
+  // Deep trees enough for several tree blocks, so rows walk block by block, and rows that
+  // hold NaN in one chunk only (rows 300-309): the other chunks take the NaN-free walks.
+  for (Precision input : {Precision::kFloat32, Precision::kFloat64}) {
+    const ForestSpec spec = random_spec(21, input, Precision::kFloat64, {false, false}, 12, 1, 250);
+    CHECK(sapwood::detail::make_forest(spec).layout->tree_blocks.size() > 3);
+    const Model model = Model::from_forest(spec);
+    const std::int32_t n_cols = model.n_features();
+    std::mt19937_64 rng(22);
+    for (std::int64_t n_rows : {1100, 40, 3}) {
+      std::vector<double> rows = probe_rows(rng, n_rows, n_cols);
+      for (std::int64_t i = 0; i < n_rows * n_cols; ++i) {
+        const bool nan_chunk = n_rows > 300 && i / n_cols >= 300 && i / n_cols < 310;
+        if (std::isnan(rows[static_cast<std::size_t>(i)]) && !nan_chunk) rows[static_cast<std::size_t>(i)] = 1.0;
+        if (nan_chunk && i % 3 == 0) rows[static_cast<std::size_t>(i)] = kNaN;
+      }
+      for (bool as_float : {false, true}) {
+        sapwood::set_isa("scalar");
+        const std::vector<double> expected = predict_raw(model, rows, n_rows, n_cols, as_float);
+        for (const kernels::Isa isa : kernels::kAllIsas) {
+          if (!kernels::isa_supported(isa) || isa == kernels::Isa::kScalar) continue;
+          sapwood::set_isa(kernels::isa_name(isa));
+          for (int threads : {1, 2}) {
+            CHECK(identical(predict_raw(model, rows, n_rows, n_cols, as_float, threads), expected));
+          }
+        }
+      }
+    }
+  }
+  sapwood::set_isa("");
 }
 
 SAPWOOD_TEST(strict_split_at_minus_infinity_sends_every_number_right) {

@@ -30,11 +30,13 @@ using NodeF64 = CompiledNode<double>;
 
 // Walks one tree (nodes local to it, root at 0) for rows[0, n_rows), each n_cols values,
 // taking at most `depth` steps, and writes each row's tree-local leaf index. n_rows * n_cols
-// must fit in int32 (gathers index with 32-bit offsets).
+// must fit in int32 (gathers index with 32-bit offsets). Every walk takes rows_have_nan:
+// false promises that no value of the rows is NaN, so a walk may decide on `x <= threshold`
+// alone; true always gives the right answer.
 using WalkF32 = void (*)(const NodeF32* nodes, std::int32_t depth, const float* rows,
-                         std::int32_t n_rows, std::int32_t n_cols, std::int32_t* leaves);
+                         std::int32_t n_rows, std::int32_t n_cols, std::int32_t* leaves, bool rows_have_nan);
 using WalkF64 = void (*)(const NodeF64* nodes, std::int32_t depth, const double* rows,
-                         std::int32_t n_rows, std::int32_t n_cols, std::int32_t* leaves);
+                         std::int32_t n_rows, std::int32_t n_cols, std::int32_t* leaves, bool rows_have_nan);
 // The top `depth` levels of a tree as a perfect tree, stored level by level, so node i's
 // children are 2i+1 and 2i+2 and those levels take exactly `depth` steps with no child
 // pointers to load. The 2^depth - 1 nodes hold a threshold and feature | kDefaultLeftBit
@@ -59,9 +61,9 @@ struct PerfectTree {
   bool rest_lockstep;
 };
 using WalkPerfectF32 = void (*)(const PerfectTree<float>& tree, const float* rows, std::int32_t n_rows,
-                                std::int32_t n_cols, std::int32_t* leaves);
+                                std::int32_t n_cols, std::int32_t* leaves, bool rows_have_nan);
 using WalkPerfectF64 = void (*)(const PerfectTree<double>& tree, const double* rows, std::int32_t n_rows,
-                                std::int32_t n_cols, std::int32_t* leaves);
+                                std::int32_t n_cols, std::int32_t* leaves, bool rows_have_nan);
 
 // Every tree of a forest whose levels are all perfect (rest_steps 0), for one row: trees
 // [begin, end) are walked several at a time so that their loads overlap, since a single row
@@ -76,9 +78,9 @@ struct PerfectForest {
   const std::int32_t* depth;
 };
 using WalkTreesF32 = void (*)(const PerfectForest<float>& forest, std::int64_t begin, std::int64_t end,
-                              const float* row, std::int32_t* leaves);
+                              const float* row, std::int32_t* leaves, bool row_has_nan);
 using WalkTreesF64 = void (*)(const PerfectForest<double>& forest, std::int64_t begin, std::int64_t end,
-                              const double* row, std::int32_t* leaves);
+                              const double* row, std::int32_t* leaves, bool row_has_nan);
 
 // QuickScorer (Lucchese et al., SIGIR 2015): a forest of trees with at most 64 leaves each,
 // scored feature by feature instead of tree by tree. Each tree's leaves are numbered left to

@@ -231,6 +231,39 @@ void add_quickscorer(ForestLayout& layout, const std::vector<CompiledNode<T>>& n
   layout.traversal_costs = traversal_costs(layout, nodes, out.n_features);
 }
 
+// The cache one tree block may fill: about a fifth of an L2 (1.25 MiB on Ice Lake, 1-2 MiB
+// on other current cores), leaving room for the rows and their sums; fewer bytes mean more
+// passes over each chunk's rows.
+constexpr std::int64_t kTreeBlockBytes = std::int64_t{256} << 10;
+
+template <class T>
+std::int64_t walked_bytes(const ForestLayout& layout, std::int64_t t, std::int32_t leaf_size) {
+  const auto i = static_cast<std::size_t>(t);
+  const std::int64_t nodes = layout.tree_begin[i + 1] - layout.tree_begin[i];
+  std::int64_t bytes = nodes * (static_cast<std::int64_t>(sizeof(CompiledNode<T>)) + leaf_size * 8);
+  if (layout.perfect[i] != 0) {
+    const std::int64_t slots = std::int64_t{1} << layout.perfect_depth[i];
+    bytes += (slots - 1) * static_cast<std::int64_t>(sizeof(PerfectNode<T>)) + slots * 4;
+  }
+  return bytes;
+}
+
+template <class T>
+std::vector<std::int64_t> tree_blocks(const ForestLayout& layout, std::int64_t n_trees, std::int32_t leaf_size) {
+  std::vector<std::int64_t> blocks{0};
+  std::int64_t bytes = 0;
+  for (std::int64_t t = 0; t < n_trees; ++t) {
+    const std::int64_t tree = walked_bytes<T>(layout, t, leaf_size);
+    if (bytes > 0 && bytes + tree > kTreeBlockBytes) {
+      blocks.push_back(t);
+      bytes = 0;
+    }
+    bytes += tree;
+  }
+  blocks.push_back(n_trees);
+  return blocks;
+}
+
 }  // namespace
 
 ForestLayout compile_forest_layout(const ForestView& forest, std::int64_t n_trees,
@@ -267,6 +300,8 @@ ForestLayout compile_forest_layout(const ForestView& forest, std::int64_t n_tree
     layout.tree_begin[static_cast<std::size_t>(t) + 1] =
         static_cast<std::int64_t>(float32_input ? layout.nodes_f32.size() : layout.nodes_f64.size());
   }
+  layout.tree_blocks = float32_input ? tree_blocks<float>(layout, n_trees, forest.leaf_size)
+                                     : tree_blocks<double>(layout, n_trees, forest.leaf_size);
   if (float32_input) {
     add_quickscorer(layout, layout.nodes_f32, layout.quickscorer_f32);
   } else {

@@ -64,6 +64,12 @@ struct ForestLayout {
   std::vector<PerfectNode<float>> perfect_nodes_f32;
   std::vector<PerfectNode<double>> perfect_nodes_f64;
   std::vector<std::int32_t> perfect_leaf_map;
+  // Trees [tree_blocks[b], tree_blocks[b + 1]) are tree block b: consecutive trees whose
+  // walked data (compiled and perfect nodes, slots, leaf values) fit together in a core's L2
+  // cache, so that a block of rows can walk one tree block before the next and load each
+  // tree once per block of rows rather than once per chunk. {0, n_trees} when the forest
+  // fits whole.
+  std::vector<std::int64_t> tree_blocks;
   // The whole forest in QuickScorer form (the one matching `float32`), built when every tree
   // is compiled with at most 64 leaves, and the estimates that choose between it and the walk
   // for a batch and for a row alone (kernels/traversal.hpp can override them).

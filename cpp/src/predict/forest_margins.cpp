@@ -130,6 +130,13 @@ void reference_margins(const Forest& forest, const MatrixView& x, std::int64_t b
 // and row offsets stay far inside the kernels' 32-bit gather indices.
 constexpr std::int64_t kChunkRows = 128;
 
+// A forest bigger than one tree block (ForestLayout::tree_blocks) walks blocks of up to
+// kMaxBlockChunks chunks, their rows' copy within kBlockRowBytes, so that each tree block,
+// loaded once, serves them all; more chunks gain little once loading a block costs a few
+// percent of walking it.
+constexpr std::int64_t kMaxBlockChunks = 8;
+constexpr std::int64_t kBlockRowBytes = std::int64_t{1} << 20;
+
 // Below this many rows a lockstep group would be mostly spare lanes (a single-row call).
 constexpr std::int32_t kMinLockstepRows = 8;
 
@@ -156,27 +163,29 @@ bool gather_walks(const kernels::KernelTable& kernels) {
 }
 
 void walk_compiled(const kernels::KernelTable& kernels, const kernels::ForestLayout& layout, std::int64_t t,
-                   const float* rows, std::int32_t n_rows, std::int32_t n_cols, std::int32_t* leaves) {
+                   const float* rows, std::int32_t n_rows, std::int32_t n_cols, bool rows_have_nan, std::int32_t* leaves) {
   if (layout.perfect[static_cast<std::size_t>(t)] != 0) {
-    return kernels.walk_perfect_f32(perfect_tree(layout, layout.perfect_nodes_f32, layout.nodes_f32, t), rows, n_rows, n_cols, leaves);
+    return kernels.walk_perfect_f32(perfect_tree(layout, layout.perfect_nodes_f32, layout.nodes_f32, t), rows, n_rows,
+                                   n_cols, leaves, rows_have_nan);
   }
   const auto walk = !lockstep(layout, t, n_rows) ? kernels.walk_rows_f32
                     : gather_walks(kernels)          ? kernels.gather_walk_f32
                                                      : kernels.walk_f32;
   walk(layout.nodes_f32.data() + layout.tree_begin[static_cast<std::size_t>(t)],
-       layout.tree_depth[static_cast<std::size_t>(t)], rows, n_rows, n_cols, leaves);
+       layout.tree_depth[static_cast<std::size_t>(t)], rows, n_rows, n_cols, leaves, rows_have_nan);
 }
 
 void walk_compiled(const kernels::KernelTable& kernels, const kernels::ForestLayout& layout, std::int64_t t,
-                   const double* rows, std::int32_t n_rows, std::int32_t n_cols, std::int32_t* leaves) {
+                   const double* rows, std::int32_t n_rows, std::int32_t n_cols, bool rows_have_nan, std::int32_t* leaves) {
   if (layout.perfect[static_cast<std::size_t>(t)] != 0) {
-    return kernels.walk_perfect_f64(perfect_tree(layout, layout.perfect_nodes_f64, layout.nodes_f64, t), rows, n_rows, n_cols, leaves);
+    return kernels.walk_perfect_f64(perfect_tree(layout, layout.perfect_nodes_f64, layout.nodes_f64, t), rows, n_rows,
+                                   n_cols, leaves, rows_have_nan);
   }
   const auto walk = !lockstep(layout, t, n_rows) ? kernels.walk_rows_f64
                     : gather_walks(kernels)          ? kernels.gather_walk_f64
                                                      : kernels.walk_f64;
   walk(layout.nodes_f64.data() + layout.tree_begin[static_cast<std::size_t>(t)],
-       layout.tree_depth[static_cast<std::size_t>(t)], rows, n_rows, n_cols, leaves);
+       layout.tree_depth[static_cast<std::size_t>(t)], rows, n_rows, n_cols, leaves, rows_have_nan);
 }
 
 bool all_perfect(const kernels::ForestLayout& layout, std::int64_t t) {
@@ -194,26 +203,28 @@ kernels::PerfectForest<double> perfect_forest(const kernels::ForestLayout& layou
 }
 
 void walk_trees(const kernels::KernelTable& kernels, const kernels::PerfectForest<float>& forest, std::int64_t begin,
-                std::int64_t end, const float* row, std::int32_t* leaves) {
-  kernels.walk_trees_f32(forest, begin, end, row, leaves);
+                std::int64_t end, const float* row, bool row_has_nan, std::int32_t* leaves) {
+  kernels.walk_trees_f32(forest, begin, end, row, leaves, row_has_nan);
 }
 void walk_trees(const kernels::KernelTable& kernels, const kernels::PerfectForest<double>& forest,
-                std::int64_t begin, std::int64_t end, const double* row, std::int32_t* leaves) {
-  kernels.walk_trees_f64(forest, begin, end, row, leaves);
+                std::int64_t begin, std::int64_t end, const double* row, bool row_has_nan, std::int32_t* leaves) {
+  kernels.walk_trees_f64(forest, begin, end, row, leaves, row_has_nan);
 }
 
 // One row down one tree by the branchy compiled walk: with no other rows to overlap, a
 // predicted branch lets the CPU start the next node's loads before the comparison is known,
 // which a branch-free walk cannot (a deep tree's perfect top only lengthens its chain).
 void walk_alone(const kernels::KernelTable& kernels, const kernels::ForestLayout& layout, std::int64_t t,
-                const float* row, std::int32_t n_cols, std::int32_t* leaf) {
+                const float* row, std::int32_t n_cols, bool row_has_nan, std::int32_t* leaf) {
   const auto i = static_cast<std::size_t>(t);
-  kernels.walk_rows_f32(layout.nodes_f32.data() + layout.tree_begin[i], layout.tree_depth[i], row, 1, n_cols, leaf);
+  kernels.walk_rows_f32(layout.nodes_f32.data() + layout.tree_begin[i], layout.tree_depth[i], row, 1, n_cols, leaf,
+                       row_has_nan);
 }
 void walk_alone(const kernels::KernelTable& kernels, const kernels::ForestLayout& layout, std::int64_t t,
-                const double* row, std::int32_t n_cols, std::int32_t* leaf) {
+                const double* row, std::int32_t n_cols, bool row_has_nan, std::int32_t* leaf) {
   const auto i = static_cast<std::size_t>(t);
-  kernels.walk_rows_f64(layout.nodes_f64.data() + layout.tree_begin[i], layout.tree_depth[i], row, 1, n_cols, leaf);
+  kernels.walk_rows_f64(layout.nodes_f64.data() + layout.tree_begin[i], layout.tree_depth[i], row, 1, n_cols, leaf,
+                       row_has_nan);
 }
 
 // Adds compiled tree t's leaves for rows [0, n_rows) (leaves[r]: row r's leaf) to their sums.
@@ -284,15 +295,18 @@ void compiled_few_rows(const Forest& forest, const kernels::KernelTable& kernels
   std::vector<std::int32_t> leaves(static_cast<std::size_t>(n_trees));
   for (std::int32_t r = 0; r < n_rows; ++r) {
     const Row* row = rows.data() + static_cast<std::int64_t>(r) * n_cols;
+    const bool row_has_nan = any_nan(row, n_cols);
     for (std::int64_t t = 0; t < n_trees;) {
       if (all_perfect(layout, t)) {
         std::int64_t end = t + 1;
         while (end < n_trees && all_perfect(layout, end)) ++end;
-        walk_trees(kernels, perfect, t, end, row, leaves.data() + t);
+        walk_trees(kernels, perfect, t, end, row, row_has_nan, leaves.data() + t);
         t = end;
         continue;
       }
-      if (layout.reference_tree[static_cast<std::size_t>(t)] == 0) walk_alone(kernels, layout, t, row, n_cols, leaves.data() + t);
+      if (layout.reference_tree[static_cast<std::size_t>(t)] == 0) {
+        walk_alone(kernels, layout, t, row, n_cols, row_has_nan, leaves.data() + t);
+      }
       ++t;
     }
     const double* reference_row = layout.any_reference_tree ? reference_rows.data() + r * n_cols : nullptr;
@@ -369,35 +383,61 @@ void quickscorer_rows(const Forest& forest, const kernels::KernelTable& kernels,
   }
 }
 
+// Every tree, tree block by tree block (kernels/forest_layout.hpp), over a block's chunks:
+// a block of trees is loaded into cache once for all the chunks, and each chunk's rows stay
+// in cache while the block's trees walk them. Each row's sum still takes its trees in model
+// order. A chunk without NaN walks in the kernels' NaN-free form.
 template <class Row, class Acc>
-void compiled_chunk(const Forest& forest, const kernels::KernelTable& kernels, const MatrixView& x,
+void walk_block(const Forest& forest, const kernels::KernelTable& kernels, const std::vector<Row>& rows,
+                const std::vector<double>& reference_rows, std::int32_t n_rows, std::int32_t n_cols,
+                std::vector<Acc>& acc) {
+  const kernels::ForestLayout& layout = *forest.layout;
+  const kernels::ForestView view = view_of(forest.spec);
+  const std::int64_t n_outputs = forest.spec.n_outputs;
+  const auto n_chunks = static_cast<std::size_t>((n_rows + kChunkRows - 1) / kChunkRows);
+  std::vector<std::uint8_t> chunk_has_nan(n_chunks);
+  for (std::size_t c = 0; c < n_chunks; ++c) {
+    const std::int64_t first = static_cast<std::int64_t>(c) * kChunkRows;
+    const std::int64_t size = n_rows - first < kChunkRows ? n_rows - first : kChunkRows;
+    chunk_has_nan[c] = any_nan(rows.data() + first * n_cols, size * n_cols) ? 1 : 0;
+  }
+  std::vector<std::int32_t> leaves(static_cast<std::size_t>(kChunkRows));
+  for (std::size_t b = 0; b + 1 < layout.tree_blocks.size(); ++b) {
+    for (std::size_t c = 0; c < n_chunks; ++c) {
+      const std::int64_t first = static_cast<std::int64_t>(c) * kChunkRows;
+      const auto size = static_cast<std::int32_t>(n_rows - first < kChunkRows ? n_rows - first : kChunkRows);
+      const Row* chunk_rows = rows.data() + first * n_cols;
+      Acc* chunk_acc = acc.data() + first * n_outputs;
+      for (std::int64_t t = layout.tree_blocks[b]; t < layout.tree_blocks[b + 1]; ++t) {
+        if (layout.reference_tree[static_cast<std::size_t>(t)] != 0) {
+          add_reference_tree<Acc, true, true>(forest, view, t, reference_rows.data() + first * n_cols, size, n_cols,
+                                              chunk_acc);
+          continue;
+        }
+        walk_compiled(kernels, layout, t, chunk_rows, size, n_cols, chunk_has_nan[c] != 0, leaves.data());
+        add_tree_leaves(forest, t, leaves.data(), size, chunk_acc);
+      }
+    }
+  }
+}
+
+template <class Row, class Acc>
+void compiled_block(const Forest& forest, const kernels::KernelTable& kernels, const MatrixView& x,
                     std::int64_t begin, std::int64_t end, double* out) {
-  const ForestSpec& spec = forest.spec;
   const kernels::ForestLayout& layout = *forest.layout;
   const auto n_rows = static_cast<std::int32_t>(end - begin);
   const auto n_cols = static_cast<std::int32_t>(x.cols);
   const std::vector<Row> rows = model_rows<Row>(forest, x, begin, end);
   std::vector<double> reference_rows;
   if (layout.any_reference_tree) reference_rows = model_rows<double>(forest, x, begin, end);
-  const kernels::ForestView view = view_of(spec);
 
   std::vector<Acc> acc = start_sums<Acc>(forest, n_rows);
   if (use_quickscorer(layout, kernels, n_rows)) {
     quickscorer_rows(forest, kernels, rows, n_rows, n_cols, acc);
-    return finish_sums(forest, acc, n_rows, out);
-  }
-  if (n_rows < kMinLockstepRows) {
+  } else if (n_rows < kMinLockstepRows) {
     compiled_few_rows(forest, kernels, rows, reference_rows, n_rows, n_cols, acc);
-    return finish_sums(forest, acc, n_rows, out);
-  }
-  std::vector<std::int32_t> leaves(static_cast<std::size_t>(n_rows));
-  for (std::int64_t t = 0; t < forest.n_trees(); ++t) {
-    if (layout.reference_tree[static_cast<std::size_t>(t)] != 0) {
-      add_reference_tree<Acc, true, true>(forest, view, t, reference_rows.data(), n_rows, n_cols, acc.data());
-      continue;
-    }
-    walk_compiled(kernels, layout, t, rows.data(), n_rows, n_cols, leaves.data());
-    add_tree_leaves(forest, t, leaves.data(), n_rows, acc.data());
+  } else {
+    walk_block(forest, kernels, rows, reference_rows, n_rows, n_cols, acc);
   }
   finish_sums(forest, acc, n_rows, out);
 }
@@ -406,18 +446,27 @@ template <class Row>
 void compiled_margins(const Forest& forest, const kernels::KernelTable& kernels, const MatrixView& x,
                       std::int64_t begin, std::int64_t end, double* out) {
   const std::int64_t n_outputs = forest.spec.n_outputs;
-  for (std::int64_t first = begin; first < end; first += kChunkRows) {
-    const std::int64_t last = first + kChunkRows < end ? first + kChunkRows : end;
-    double* chunk_out = out + (first - begin) * n_outputs;
+  const std::int64_t block_rows = forest_block_rows(forest, x.cols);
+  for (std::int64_t first = begin; first < end; first += block_rows) {
+    const std::int64_t last = first + block_rows < end ? first + block_rows : end;
+    double* block_out = out + (first - begin) * n_outputs;
     if (forest.spec.accumulation == Precision::kFloat32) {
-      compiled_chunk<Row, float>(forest, kernels, x, first, last, chunk_out);
+      compiled_block<Row, float>(forest, kernels, x, first, last, block_out);
     } else {
-      compiled_chunk<Row, double>(forest, kernels, x, first, last, chunk_out);
+      compiled_block<Row, double>(forest, kernels, x, first, last, block_out);
     }
   }
 }
 
 }  // namespace
+
+std::int64_t forest_block_rows(const Forest& forest, std::int64_t n_cols) {
+  if (forest.layout == nullptr || forest.layout->tree_blocks.size() <= 2) return kChunkRows;
+  const std::int64_t row_bytes = (n_cols > 0 ? n_cols : 1) * (forest.layout->float32 ? 4 : 8);
+  const std::int64_t chunks = kBlockRowBytes / (row_bytes * kChunkRows);
+  if (chunks <= 1) return kChunkRows;
+  return kChunkRows * (chunks < kMaxBlockChunks ? chunks : kMaxBlockChunks);
+}
 
 void forest_margins(const Forest& forest, const MatrixView& x, std::int64_t begin,
                     std::int64_t end, double* out) {

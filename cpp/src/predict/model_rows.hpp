@@ -51,4 +51,12 @@ std::vector<Row> model_rows(const Forest& forest, const MatrixView& x, std::int6
   return rows;
 }
 
+// Whether any of n values is NaN: the walks have a faster form for rows without.
+template <class Row>
+bool any_nan(const Row* values, std::int64_t n) {
+  int found = 0;  // an int, not a bool, so the loop vectorizes
+  for (std::int64_t i = 0; i < n; ++i) found |= values[i] != values[i] ? 1 : 0;
+  return found != 0;
+}
+
 }  // namespace sapwood::detail
