@@ -38,9 +38,10 @@ struct Rules {
   bool categorical;
 };
 
-// A random tree of up to `depth` levels appended to spec (every internal node random).
+// A random tree of up to `depth` levels appended to spec (every internal node random); below
+// level 1 a node stays a leaf with probability stop_percent / 100.
 void add_tree(ForestSpec& spec, std::mt19937_64& rng, int depth, const std::vector<double>& thresholds,
-              Rules rules) {
+              Rules rules, int stop_percent = 25) {
   const auto base = static_cast<std::int32_t>(spec.left_child.size());
   std::vector<std::pair<std::int32_t, int>> open{{0, 0}};
   std::int32_t size = 1;
@@ -53,7 +54,7 @@ void add_tree(ForestSpec& spec, std::mt19937_64& rng, int depth, const std::vect
   while (!open.empty()) {
     const auto [node, level] = open.back();
     open.pop_back();
-    if (level >= depth || (level > 1 && coin(rng) < 25)) continue;
+    if (level >= depth || (level > 1 && coin(rng) < stop_percent)) continue;
     left[node] = size;
     right[node] = size + 1;
     for (int c = 0; c < 2; ++c) {
@@ -176,7 +177,7 @@ void check_levels_agree(const Model& model, std::mt19937_64& rng, const std::str
 }
 
 ForestSpec random_spec(std::uint64_t seed, Precision input, Precision accumulation, Rules rules, int depth,
-                      std::int32_t n_outputs = 1, int n_trees = 12) {
+                      std::int32_t n_outputs = 1, int n_trees = 12, int stop_percent = 25) {
   std::mt19937_64 rng(seed);
   ForestSpec spec;
   spec.n_features = 7;
@@ -185,7 +186,7 @@ ForestSpec random_spec(std::uint64_t seed, Precision input, Precision accumulati
   if (rules.categorical) spec.category_offsets = {0};
   const std::vector<double> thresholds = thresholds_to_probe();
   std::vector<double> t32;  // float32 models may still carry float64 thresholds (scikit-learn)
-  for (int i = 0; i < n_trees; ++i) add_tree(spec, rng, depth, thresholds, rules);
+  for (int i = 0; i < n_trees; ++i) add_tree(spec, rng, depth, thresholds, rules, stop_percent);
   spec.input_precision = input;
   spec.accumulation = accumulation;
   spec.base_score.assign(static_cast<std::size_t>(n_outputs), 0.25);
@@ -229,11 +230,14 @@ SAPWOOD_TEST(missing_rules_and_categorical_trees_match_the_reference) {
 }
 
 SAPWOOD_TEST(forests_bigger_than_a_tree_block_match_the_reference_with_and_without_nan) {
-  // Deep trees enough for several tree blocks, so rows walk block by block, and rows that
-  // hold NaN in one chunk only (rows 300-309): the other chunks take the NaN-free walks.
+  // Bushy depth-12 trees (perfect all the way down) enough for several tree blocks, so rows
+  // walk block by block, and rows that hold NaN in one chunk only (rows 300-309): the other
+  // chunks take the NaN-free walks.
   for (Precision input : {Precision::kFloat32, Precision::kFloat64}) {
-    const ForestSpec spec = random_spec(21, input, Precision::kFloat64, {false, false}, 12, 1, 250);
-    CHECK(sapwood::detail::make_forest(spec).layout->tree_blocks.size() > 3);
+    const ForestSpec spec = random_spec(21, input, Precision::kFloat64, {false, false}, 12, 1, 60, 4);
+    const sapwood::detail::Forest forest = sapwood::detail::make_forest(spec);
+    CHECK(forest.layout->tree_blocks.size() > 3);
+    CHECK(forest.layout->perfect_depth[0] == 12);
     const Model model = Model::from_forest(spec);
     const std::int32_t n_cols = model.n_features();
     std::mt19937_64 rng(22);
