@@ -7,6 +7,7 @@
 
 #include <cstdint>
 #include <cstring>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -180,34 +181,53 @@ py::dict arrays_of(const sapwood::Model& model) {
   return d;
 }
 
-// Predicts from a float32/float64 array read in place. The Python layer guarantees the
-// dtype and that strides are whole elements; anything else is refused here, not copied.
-py::array_t<double> predict(const sapwood::Model& model, const py::array& x, int output, int n_threads,
-                            const std::vector<std::pair<std::int32_t, double>>& set_features) {
-  if (x.ndim() != 2) throw py::value_error("X must be 2-D");
+using Overrides = std::vector<std::pair<std::int32_t, double>>;
+
+// x as a view native code can read in place: an ndarray of native-order float32/float64,
+// 2-D, with the model's column count, its address and strides whole elements (and, with
+// plain_only, an ndarray itself, not a subclass the Python layer would convert). Anything
+// else is nullopt.
+std::optional<sapwood::MatrixView> readable_view(const sapwood::Model& model, const py::handle& x, bool plain_only) {
+  auto& api = py::detail::npy_api::get();
+  const bool plain = Py_TYPE(x.ptr()) == reinterpret_cast<PyTypeObject*>(api.PyArray_Type_);
+  if (plain_only ? !plain : !py::isinstance<py::array>(x)) return std::nullopt;
+  const auto array = py::reinterpret_borrow<py::array>(x);
+  if (array.ndim() != 2 || array.shape(1) != model.n_features()) return std::nullopt;
   sapwood::MatrixView view;
   // Equivalence, not identity: an unpickled or reconstructed array may hold its own
   // float64 descriptor object (and a byte-swapped one must not pass).
   const auto same_type = [&](const py::dtype& wanted) {
-    return py::detail::npy_api::get().PyArray_EquivTypes_(x.dtype().ptr(), wanted.ptr());
+    return api.PyArray_EquivTypes_(array.dtype().ptr(), wanted.ptr());
   };
   if (same_type(py::dtype::of<float>())) {
     view.dtype = DType::kFloat32;
   } else if (same_type(py::dtype::of<double>())) {
     view.dtype = DType::kFloat64;
   } else {
-    throw py::type_error("X must be float32 or float64");
+    return std::nullopt;
   }
-  const auto itemsize = x.itemsize();
-  if (x.strides(0) % itemsize != 0 || x.strides(1) % itemsize != 0 ||
-      reinterpret_cast<std::uintptr_t>(x.data()) % static_cast<std::uintptr_t>(itemsize) != 0) {
-    throw py::value_error("X strides or address are not aligned to its dtype");
+  const auto itemsize = array.itemsize();
+  if (array.strides(0) % itemsize != 0 || array.strides(1) % itemsize != 0 ||
+      reinterpret_cast<std::uintptr_t>(array.data()) % static_cast<std::uintptr_t>(itemsize) != 0) {
+    return std::nullopt;
   }
-  view.data = x.data();
-  view.rows = x.shape(0);
-  view.cols = x.shape(1);
-  view.row_stride = x.strides(0) / itemsize;
-  view.col_stride = x.strides(1) / itemsize;
+  view.data = array.data();
+  view.rows = array.shape(0);
+  view.cols = array.shape(1);
+  view.row_stride = array.strides(0) / itemsize;
+  view.col_stride = array.strides(1) / itemsize;
+  return view;
+}
+
+// Below this many multiply-adds a call keeps the GIL: one row of a linear model is well
+// under a microsecond of native work, less than handing the GIL over and back costs. Trees
+// always release it, so threads serving single rows of big ensembles run in parallel.
+constexpr std::int64_t kKeepGilWork = 1 << 14;
+
+// Predicts rows of a readable view (x keeps its buffer alive in the caller's frame). squeeze:
+// a single output column comes back 1-D.
+py::array_t<double> predict_view(const sapwood::Model& model, const sapwood::MatrixView& view, int output,
+                                 int n_threads, const Overrides& set_features, bool squeeze) {
   sapwood::PredictOptions options;
   options.output = static_cast<sapwood::Output>(output);
   options.n_threads = n_threads;
@@ -217,15 +237,42 @@ py::array_t<double> predict(const sapwood::Model& model, const py::array& x, int
   options.n_set_features = static_cast<std::int64_t>(overrides.size());
 
   const std::int64_t columns = model.output_columns(options.output);
-  py::array_t<double> out({static_cast<py::ssize_t>(view.rows), static_cast<py::ssize_t>(columns)});
+  const auto rows = static_cast<py::ssize_t>(view.rows);
+  py::array_t<double> out = squeeze && columns == 1 ? py::array_t<double>(rows)
+                                                    : py::array_t<double>({rows, static_cast<py::ssize_t>(columns)});
   double* out_data = out.mutable_data();
-  {
+  const sapwood::LinearSpec* linear = model.linear_spec();
+  if (linear != nullptr && view.rows * view.cols * columns < kKeepGilWork) {
+    model.predict(view, options, out_data, view.rows * columns);
+  } else {
     // Safe without the GIL: the model is immutable, x and out are owned by live Python
     // objects held by this frame, and native code touches no Python state.
     py::gil_scoped_release release;
     model.predict(view, options, out_data, view.rows * columns);
   }
   return out;
+}
+
+// Predicts from an array the Python layer has made readable (Python's as_matrix).
+py::array_t<double> predict(const sapwood::Model& model, const py::array& x, int output, int n_threads,
+                            const Overrides& set_features, bool squeeze) {
+  if (x.ndim() != 2) throw py::value_error("X must be 2-D");
+  if (x.shape(1) != model.n_features()) {
+    throw py::value_error("model expects " + std::to_string(model.n_features()) + " features, X has " +
+                          std::to_string(x.shape(1)));
+  }
+  const auto view = readable_view(model, x, false);
+  if (!view) throw py::type_error("X must be a float32 or float64 ndarray with aligned strides");
+  return predict_view(model, *view, output, n_threads, set_features, squeeze);
+}
+
+// The fast path for plain arrays: predicts when x is readable as it is, else returns None
+// and the Python layer converts x (and raises its errors) before calling predict.
+py::object try_predict(const sapwood::Model& model, const py::handle& x, int output, int n_threads,
+                       const Overrides& set_features, bool squeeze) {
+  const auto view = readable_view(model, x, true);
+  if (!view) return py::none();
+  return predict_view(model, *view, output, n_threads, set_features, squeeze);
 }
 
 py::dict summary_of(const sapwood::Model& model) {
@@ -306,7 +353,9 @@ PYBIND11_MODULE(_core, m) {
       .def("select_iterations", &sapwood::Model::select_iterations, py::arg("begin"), py::arg("end"),
            py::call_guard<py::gil_scoped_release>())
       .def("predict", &predict, py::arg("x"), py::arg("output"), py::arg("n_threads"),
-           py::arg("set_features") = std::vector<std::pair<std::int32_t, double>>{});
+           py::arg("set_features") = Overrides{}, py::arg("squeeze") = false)
+      .def("try_predict", &try_predict, py::arg("x"), py::arg("output"), py::arg("n_threads"),
+           py::arg("set_features") = Overrides{}, py::arg("squeeze") = false);
 
   m.def("forest_from_arrays", &forest_from_arrays);
   m.def("load_model_bytes", &load_model_bytes, py::arg("data"), py::arg("format") = "");

@@ -36,12 +36,24 @@ class Model:
     def __init__(self, core: Any, meta: Dict[str, Any]) -> None:
         self._core = core
         self._meta = meta
+        # Read on every call, so looked up once: a single-row call costs a few microseconds
+        # and each lookup is a visible part of it.
+        self._n_features = int(core.n_features)
+        self._task = meta.get("task")
+        self._input_options = (meta.get("feature_names"), meta.get("encoders"), meta.get("source"))
+        # Category columns are re-coded on every call; other models read a plain array as is.
+        self._reads_plain_arrays = not meta.get("encoders")
+        # One value per row comes back 1-D unless the source keeps a column (a multi-output
+        # regressor fitted on one target).
+        self._values_1d = meta.get("single_target") is not False
+        classes = meta.get("classes") if meta.get("output_groups") is None else None
+        self._class_labels = np.asarray(classes) if classes is not None else None
 
     # ---------------------------------------------------------------- properties
     @property
     def n_features(self) -> int:
         """Number of input columns the model reads."""
-        return int(self._core.n_features)
+        return self._n_features
 
     @property
     def n_outputs(self) -> int:
@@ -79,19 +91,21 @@ class Model:
         a mapping {feature position or name: value} of columns to read as that value in
         every row (counterfactuals such as ``set_features={"treated": 1}``, partial
         dependence) without copying X."""
-        task = self._meta.get("task")
+        task = self._task
         if task == "anomaly":
             decision = self.decision_function(X, n_threads=n_threads, set_features=set_features)
             labels = np.ones(decision.shape, dtype=int)
             labels[decision < 0] = -1
             return labels
         if task != "classifier":
-            return self._shape_values(self._run(X, _VALUE, n_threads, set_features))
+            return self._run(X, _VALUE, n_threads, set_features, squeeze=self._values_1d)
         groups = self._meta.get("output_groups")
         if groups is not None:
             return self._predict_multioutput(self._run(X, _VALUE, n_threads, set_features), groups)
-        index = self._run(X, _CLASS, n_threads, set_features)[:, 0].astype(np.intp)
-        return np.asarray(self._meta["classes"]).take(index, axis=0)
+        if self._class_labels is None:
+            raise ValueError(f"{self.source or 'this classifier'} was loaded without its class labels")
+        index = self._run(X, _CLASS, n_threads, set_features, squeeze=True).astype(np.intp)
+        return self._class_labels.take(index, axis=0)
 
     def predict_proba(self, X: Any, *, n_threads: Optional[int] = None, set_features: SetFeatures = None) -> Union[np.ndarray, List[np.ndarray]]:
         """Class probabilities, columns in the order of ``classes_`` (a list of arrays per
@@ -107,8 +121,7 @@ class Model:
     def predict_raw(self, X: Any, *, n_threads: Optional[int] = None, set_features: SetFeatures = None) -> np.ndarray:
         """The untransformed margin: ``decision_function`` where the source has one, the raw
         score of boosted models, the averaged leaf values of forests. One column becomes 1-D."""
-        raw = self._run(X, _RAW, n_threads, set_features)
-        return raw[:, 0] if raw.shape[1] == 1 else raw
+        return self._run(X, _RAW, n_threads, set_features, squeeze=True)
 
     def predict_leaf(self, X: Any, *, n_threads: Optional[int] = None, set_features: SetFeatures = None) -> np.ndarray:
         """The leaf each row reaches in each tree, shape (n_rows, n_trees) in the model's tree
@@ -122,7 +135,7 @@ class Model:
     def score_samples(self, X: Any, *, n_threads: Optional[int] = None, set_features: SetFeatures = None) -> np.ndarray:
         """Anomaly score of each row, as IsolationForest.score_samples (lower = more abnormal)."""
         self._require_anomaly("score_samples")
-        return self._run(X, _VALUE, n_threads, set_features)[:, 0]
+        return self._run(X, _VALUE, n_threads, set_features, squeeze=True)
 
     def decision_function(self, X: Any, *, n_threads: Optional[int] = None, set_features: SetFeatures = None) -> np.ndarray:
         """IsolationForest.decision_function: score_samples minus the fitted offset."""
@@ -130,15 +143,20 @@ class Model:
         return self.score_samples(X, n_threads=n_threads, set_features=set_features) - self._meta["offset"]
 
     # ---------------------------------------------------------------- plumbing
-    def _run(self, X: Any, output: int, n_threads: Optional[int], set_features: SetFeatures = None) -> np.ndarray:
-        matrix = as_matrix(
-            X,
-            self.n_features,
-            feature_names=self._meta.get("feature_names"),
-            encoders=self._meta.get("encoders"),
-            source=self._meta.get("source"),
-        )
-        return self._core.predict(matrix, output, _thread_count(n_threads), self._overrides(set_features))
+    def _run(self, X: Any, output: int, n_threads: Optional[int], set_features: SetFeatures = None,
+             squeeze: bool = False) -> np.ndarray:
+        """Native predictions, (n_rows, columns); squeeze: one column comes back 1-D."""
+        threads = _thread_count(n_threads)
+        overrides = self._overrides(set_features)
+        if self._reads_plain_arrays:
+            # A float ndarray native code can read in place goes straight through (single-row
+            # calls are microseconds); None means X needs converting first.
+            values = self._core.try_predict(X, output, threads, overrides, squeeze)
+            if values is not None:
+                return values
+        feature_names, encoders, source = self._input_options
+        matrix = as_matrix(X, self._n_features, feature_names=feature_names, encoders=encoders, source=source)
+        return self._core.predict(matrix, output, threads, overrides, squeeze)
 
     def _leaf_numbering(self) -> Any:
         """What to subtract from a tree-local node index to get the source's leaf number:
@@ -172,9 +190,6 @@ class Model:
                 raise ValueError(f"set_features cannot override categorical feature {key!r} (give it through X)")
             pairs.append((column, float(value)))
         return pairs
-
-    def _shape_values(self, values: np.ndarray) -> np.ndarray:
-        return values[:, 0] if self._meta.get("single_target", values.shape[1] == 1) else values
 
     def _predict_multioutput(self, values: np.ndarray, groups: Sequence[int]) -> np.ndarray:
         classes = self._meta["classes"]

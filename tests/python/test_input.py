@@ -200,3 +200,29 @@ def test_unpickled_and_byte_swapped_arrays() -> None:
     assert np.array_equal(model.predict(pickle.loads(pickle.dumps(X))), expected)
     assert np.array_equal(model.predict(X.astype(">f8")), expected)
     assert np.array_equal(model.predict(X.astype(">f4")), model.predict(X.astype(np.float32)))
+
+
+def test_single_rows_and_array_subclasses_predict_like_the_source(fitted):
+    # Plain float arrays are read by native code as they are (the single-row path); anything
+    # else, a subclass included, goes through the Python conversion first: both must agree
+    # with the source, row by row and in the source's shapes.
+    X, estimator, model = fitted
+    for i in range(5):
+        row = X[i : i + 1]
+        np.testing.assert_array_equal(model.predict(row), estimator.predict(row))
+        np.testing.assert_array_equal(model.predict_proba(row), estimator.predict_proba(row))
+        np.testing.assert_array_equal(model.predict(row.astype(np.float32)), estimator.predict(row.astype(np.float32)))
+    masked = np.ma.masked_array(X, mask=np.zeros_like(X, dtype=bool))
+    np.testing.assert_array_equal(model.predict(masked), estimator.predict(X))
+
+    from sklearn.linear_model import Ridge
+
+    Xr, yr = make_regression()
+    ridge = Ridge().fit(Xr, yr)
+    linear = sapwood.load(ridge)
+    single = linear.predict(Xr[:1])
+    assert single.shape == (1,)
+    np.testing.assert_allclose(single, ridge.predict(Xr[:1]), rtol=1e-12, atol=1e-12)
+    assert linear.predict_raw(Xr[:3]).shape == (3,)
+    with pytest.raises(ValueError, match="model expects"):
+        linear.predict(Xr[:1, :-1])
