@@ -17,6 +17,7 @@ held-out sample from the design:
 
     python bench/causal.py               # the table for bench/RESULTS.md
     python bench/causal.py --designs overlap --propensity logistic --min-propensity 0.01 --no-timing
+    python bench/causal.py --propensity select --no-timing   # propensity chosen by CV log-loss
     python bench/causal.py --quick       # a smoke run
 """
 
@@ -45,7 +46,9 @@ def lgbm(trees: int, leaves: int, min_child: int = 20) -> Any:
                                   learning_rate=0.05, n_jobs=1, verbose=-1, random_state=0)
 
 
-#: Propensity classifier (X-learner, DR): "lgbm" (default) or "logistic" (--propensity).
+#: Propensity classifier (X-learner, DR): "lgbm" (default), "logistic", or "select": the one of
+#: the two with the better 3-fold cross-validated log-loss on the data it is fitted on (a
+#: GridSearchCV over the pair, the kind of choice EconML's own 'auto' propensity makes).
 PROPENSITY = "lgbm"
 #: DRLearner's min_propensity for both libraries (--min-propensity; default EconML's 1e-6).
 MIN_PROPENSITY = 1e-6
@@ -55,10 +58,17 @@ def classifier() -> Any:
     import lightgbm
     from sklearn.linear_model import LogisticRegression
 
+    boosted = lightgbm.LGBMClassifier(n_estimators=100, num_leaves=7, min_child_samples=50, learning_rate=0.05,
+                                      n_jobs=1, verbose=-1, random_state=0)
     if PROPENSITY == "logistic":
         return LogisticRegression()
-    return lightgbm.LGBMClassifier(n_estimators=100, num_leaves=7, min_child_samples=50, learning_rate=0.05,
-                                   n_jobs=1, verbose=-1, random_state=0)
+    if PROPENSITY == "select":
+        from sklearn.model_selection import GridSearchCV
+        from sklearn.pipeline import Pipeline
+
+        return GridSearchCV(Pipeline([("classifier", LogisticRegression())]),
+                            {"classifier": [LogisticRegression(), boosted]}, scoring="neg_log_loss", cv=3)
+    return boosted
 
 
 def pair(learner: str, trees: int, seed: int) -> Tuple[Any, Any]:
@@ -154,8 +164,9 @@ def main() -> None:
     parser.add_argument("--effect-rows", type=int, default=1_000_000, help="rows for sapwood's effect() timing")
     parser.add_argument("--econml-rows", type=int, default=200_000, help="rows for EconML's effect() timing")
     parser.add_argument("--designs", default="A,B,C,D,overlap")
-    parser.add_argument("--propensity", choices=("lgbm", "logistic"), default="lgbm",
-                        help="propensity classifier: LightGBM 100 trees x 7 leaves, or LogisticRegression")
+    parser.add_argument("--propensity", choices=("lgbm", "logistic", "select"), default="lgbm",
+                        help="propensity classifier: LightGBM 100 trees x 7 leaves, LogisticRegression, or "
+                             "the better of the two by cross-validated log-loss")
     parser.add_argument("--min-propensity", type=float, default=1e-6, help="DRLearner clipping, both libraries")
     parser.add_argument("--no-timing", action="store_true", help="skip the effect() timing")
     parser.add_argument("--quick", action="store_true", help="n=1000, 3 replications, 50 trees, 200k rows")

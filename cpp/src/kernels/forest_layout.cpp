@@ -216,9 +216,9 @@ TraversalCosts traversal_costs(const ForestLayout& layout, const std::vector<Com
     costs.quickscorer_alone += 0.8 * 0.5 * static_cast<double>(leaves - 1) + 1.0;
     costs.quickscorer_split_nodes += static_cast<double>(leaves - 1);
     costs.quickscorer_trees += 1.0;
-    costs.walk_batch += levels * (perfect ? 2.2 : 4.3);
+    costs.walk_batch += levels * (perfect ? 1.05 : 2.6);
     // A row alone walks perfect trees several at a time, each its full (padded) depth.
-    costs.walk_alone += perfect ? 2.85 * layout.tree_depth[i] : 9.0 * levels;
+    costs.walk_alone += perfect ? 2.1 * layout.tree_depth[i] : 5.0 * levels;
   }
   return costs;
 }

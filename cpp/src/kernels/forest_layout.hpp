@@ -17,12 +17,12 @@ namespace sapwood::kernels {
 // row at a time, scoring costs about 0.8 ns per node the row sends right (half the split
 // nodes), 1 ns per tree and 20 ns per feature scanned; in groups of L rows (the vector
 // levels), about 1.4 ns per entry a group passes (each feature's scan runs to the largest of
-// the L values, L / (L + 1) of the entries) shared by L rows, and 3 ns per tree and row for
-// the leaves. A walk costs per level about 2.2 ns on perfect trees and 4.3 ns on the others
-// in a batch, counted at each tree's mean leaf depth (boosted trees grow their deep leaves
-// where the data is); a row alone walks perfect trees several at a time, each to its full
-// padded depth at about 2.85 ns a level, and others at 9 ns per mean level (its branches
-// mispredict).
+// the L values, L / (L + 1) of the entries) shared by L rows, and 2 ns per tree and row for
+// the leaves. A walk (NaN-free rows, 16 rows a group on perfect trees) costs per level about
+// 1.05 ns on perfect trees and 2.6 ns on the others in a batch, counted at each tree's mean
+// leaf depth (boosted trees grow their deep leaves where the data is); a row alone walks
+// perfect trees several at a time, each to its full padded depth at about 2.1 ns a level,
+// and others at 5 ns per mean level (its branches mispredict).
 struct TraversalCosts {
   double quickscorer_alone = 0;
   double quickscorer_split_nodes = 0;
@@ -32,7 +32,7 @@ struct TraversalCosts {
 
   double quickscorer_batch(std::int32_t lanes) const {
     if (lanes <= 1) return quickscorer_alone;
-    return 1.4 * quickscorer_split_nodes / (lanes + 1) + 3.0 * quickscorer_trees;
+    return 1.4 * quickscorer_split_nodes / (lanes + 1) + 2.0 * quickscorer_trees;
   }
   // A batch only when clearly cheaper (the estimates are rough), a row alone when cheaper at all.
   bool quickscorer_pays_batch(std::int32_t lanes) const { return quickscorer_batch(lanes) < 0.9 * walk_batch; }
