@@ -27,6 +27,9 @@ train = rng.normal(size=(2000, n_features)).astype(np.float32)
 label = (train[:, 0] + train[:, 1] > 0).astype(int)
 if kind == "xgboost":
     model = sapwood.load(xgb.train({"max_depth": 6, "objective": "binary:logistic"}, xgb.DMatrix(train, label=label), 100))
+elif kind == "forest":  # several tree blocks: it walks 1,024 rows at a time
+    from sklearn.ensemble import RandomForestRegressor
+    model = sapwood.load(RandomForestRegressor(30, max_depth=12, random_state=0).fit(train, train[:, 0] + train[:, 1]))
 else:
     model = sapwood.load(LogisticRegression(max_iter=200).fit(train, label))
 rows = int(gib * 2**30 / 4 / n_features)
@@ -61,7 +64,7 @@ def main() -> None:
     mib = 2**20
     print("| model | threads | rows | input MiB | output MiB | peak growth during predict MiB |")
     print("|---|---:|---:|---:|---:|---:|")
-    for kind in ("xgboost", "logistic"):
+    for kind in ("xgboost", "forest", "logistic"):
         m = measure(args.gib, args.threads, kind)
         growth = m["peak_after"] - m["peak_before"]
         print(f"| {kind} | {args.threads} | {m['rows']:,} | {m['input'] / mib:,.0f} | {m['output'] / mib:,.1f} "
