@@ -123,19 +123,13 @@ struct QuickScorer {
   std::int32_t n_features;  // features [0, n_features) of each row are read
   std::int64_t n_trees;
 };
-// One row: leaves[t * leaf_stride] gets tree t's compiled leaf; bits holds n_trees words of
-// scratch.
-using ScoreRowF32 = void (*)(const QuickScorer<float>& forest, const float* row, std::uint64_t* bits,
-                             std::int32_t* leaves, std::int64_t leaf_stride);
-using ScoreRowF64 = void (*)(const QuickScorer<double>& forest, const double* row, std::uint64_t* bits,
-                             std::int32_t* leaves, std::int64_t leaf_stride);
-
 // Rows [0, n_rows) (each n_cols values) at once: leaves[t * n_rows + r] gets row r's leaf
 // in tree t (tree by tree, as the walks give them). The vector levels score a group of rows
-// per pass over the entries, one lane per row (quickscorer_lanes rows, twice as many with the
-// 32-bit entries), so each entry is loaded once for the group and a feature's scan runs as far
-// as the group's largest value; the portable level scores the rows one by one. bits is
-// scratch of quickscorer_rows_scratch(n_trees) words.
+// per pass over the entries, one lane per row (quickscorer_lanes rows, quickscorer_narrow_lanes
+// with the 32-bit entries), so each entry is loaded once for the group and a feature's scan
+// runs as far as the group's largest value; the portable level scores the rows one by one. bits
+// is scratch of quickscorer_rows_scratch(n_trees) words (n_trees suffice for the portable
+// level).
 using ScoreRowsF32 = void (*)(const QuickScorer<float>& forest, const float* rows, std::int32_t n_rows,
                               std::int32_t n_cols, std::uint64_t* bits, std::int32_t* leaves);
 using ScoreRowsF64 = void (*)(const QuickScorer<double>& forest, const double* rows, std::int32_t n_rows,
@@ -173,14 +167,13 @@ struct KernelTable {
   // One row through many perfect trees (small batches).
   WalkTreesF32 walk_trees_f32;
   WalkTreesF64 walk_trees_f64;
-  // Forests stored in QuickScorer form (layout.quickscorer), one row at a time.
-  ScoreRowF32 score_row_f32;
-  ScoreRowF64 score_row_f64;
-  // The same for a batch, quickscorer_lanes rows per pass with 64-bit words, twice as many
-  // with 32-bit ones (1: row by row).
+  // Forests stored in QuickScorer form (layout.quickscorer): quickscorer_lanes rows per pass
+  // with 64-bit words and quickscorer_narrow_lanes with 32-bit ones (1: row by row, the
+  // portable level, which also takes a vector level's calls of a few rows).
   ScoreRowsF32 score_rows_f32;
   ScoreRowsF64 score_rows_f64;
   std::int32_t quickscorer_lanes;
+  std::int32_t quickscorer_narrow_lanes;
   DotF32 dot_f32;
   DotF64 dot_f64;
 };
@@ -198,6 +191,7 @@ struct VectorKernels {
   ScoreRowsF32 score_rows_f32;
   ScoreRowsF64 score_rows_f64;
   std::int32_t quickscorer_lanes;
+  std::int32_t quickscorer_narrow_lanes;
   DotF32 dot_f32;
   DotF64 dot_f64;
 };
@@ -210,7 +204,8 @@ void score_rows_f32(const QuickScorer<float>& forest, const float* rows, std::in
                     std::uint64_t* bits, std::int32_t* leaves);
 void score_rows_f64(const QuickScorer<double>& forest, const double* rows, std::int32_t n_rows, std::int32_t n_cols,
                     std::uint64_t* bits, std::int32_t* leaves);
-constexpr std::int32_t kQuickScorerLanes = 4;
+constexpr std::int32_t kQuickScorerLanes = 4;        // 64-bit words in a 256-bit register
+constexpr std::int32_t kQuickScorerNarrowLanes = 8;  // 32-bit words
 }
 namespace avx512 {
 const KernelTable& table();
@@ -219,7 +214,8 @@ void score_rows_f32(const QuickScorer<float>& forest, const float* rows, std::in
                     std::uint64_t* bits, std::int32_t* leaves);
 void score_rows_f64(const QuickScorer<double>& forest, const double* rows, std::int32_t n_rows, std::int32_t n_cols,
                     std::uint64_t* bits, std::int32_t* leaves);
-constexpr std::int32_t kQuickScorerLanes = 8;
+constexpr std::int32_t kQuickScorerLanes = 8;         // 64-bit words in a 512-bit register
+constexpr std::int32_t kQuickScorerNarrowLanes = 16;  // 32-bit words
 }
 
 }  // namespace sapwood::kernels

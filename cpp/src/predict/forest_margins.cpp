@@ -314,17 +314,17 @@ void compiled_few_rows(const Forest& forest, const kernels::KernelTable& kernels
   }
 }
 
-// Rows one by one below kMinLockstepRows (a vector pass would score spare lanes), else in
-// the level's groups of quickscorer_lanes rows.
+// Below kMinLockstepRows rows the portable kernel's row-by-row pass (a vector pass would
+// score spare lanes), else the level's groups of rows.
 void score_rows(const kernels::KernelTable& kernels, const kernels::QuickScorer<float>& forest, const float* rows,
                 std::int32_t n_rows, std::int32_t n_cols, std::uint64_t* bits, std::int32_t* leaves) {
-  if (n_rows >= kMinLockstepRows) return kernels.score_rows_f32(forest, rows, n_rows, n_cols, bits, leaves);
-  for (std::int32_t r = 0; r < n_rows; ++r) kernels.score_row_f32(forest, rows + r * n_cols, bits, leaves + r, n_rows);
+  const kernels::KernelTable& level = n_rows >= kMinLockstepRows ? kernels : kernels::portable::table();
+  level.score_rows_f32(forest, rows, n_rows, n_cols, bits, leaves);
 }
 void score_rows(const kernels::KernelTable& kernels, const kernels::QuickScorer<double>& forest, const double* rows,
                 std::int32_t n_rows, std::int32_t n_cols, std::uint64_t* bits, std::int32_t* leaves) {
-  if (n_rows >= kMinLockstepRows) return kernels.score_rows_f64(forest, rows, n_rows, n_cols, bits, leaves);
-  for (std::int32_t r = 0; r < n_rows; ++r) kernels.score_row_f64(forest, rows + r * n_cols, bits, leaves + r, n_rows);
+  const kernels::KernelTable& level = n_rows >= kMinLockstepRows ? kernels : kernels::portable::table();
+  level.score_rows_f64(forest, rows, n_rows, n_cols, bits, leaves);
 }
 
 kernels::QuickScorer<float> quickscorer(const kernels::ForestLayout& layout, const float*) {
@@ -346,10 +346,9 @@ bool use_quickscorer(const kernels::ForestLayout& layout, const kernels::KernelT
       break;
   }
   if (n_rows < kMinLockstepRows) return layout.traversal_costs.quickscorer_pays_alone();
-  // A vector level holds twice the rows when the words are 32-bit.
   const bool narrow = layout.float32 ? layout.quickscorer_f32.narrow : layout.quickscorer_f64.narrow;
-  const std::int32_t lanes = kernels.quickscorer_lanes > 1 && narrow ? 2 * kernels.quickscorer_lanes : kernels.quickscorer_lanes;
-  return layout.traversal_costs.quickscorer_pays_batch(lanes);
+  return layout.traversal_costs.quickscorer_pays_batch(narrow ? kernels.quickscorer_narrow_lanes
+                                                              : kernels.quickscorer_lanes);
 }
 
 // A forest in QuickScorer form (it has no reference trees), kQuickScorerBlock rows at a time

@@ -194,7 +194,8 @@ void dot_f64(const double* x, const double* coef, std::int64_t n, std::int64_t n
 
 const KernelTable& table() {
   static const KernelTable kTable = portable::with_vector_kernels(
-      {walk_f32, walk_f64, score_rows_f32, score_rows_f64, kQuickScorerLanes, dot_f32, dot_f64});
+      {walk_f32, walk_f64, score_rows_f32, score_rows_f64, kQuickScorerLanes, kQuickScorerNarrowLanes, dot_f32,
+       dot_f64});
   return kTable;
 }
 

@@ -28,7 +28,7 @@ inline bool none(__m256i rows) { return _mm256_testz_si256(rows, rows) != 0; }
 // 4 rows, a 64-bit word each. Values are compared as doubles: float32 widens exactly, so the
 // widened comparison is the float32 one.
 struct Wide {
-  static constexpr std::int32_t kLanes = 4;
+  static constexpr std::int32_t kLanes = kQuickScorerLanes;
   using Word = std::uint64_t;
   template <class T>
   using Entry = QuickScorerEntry<T>;
@@ -51,7 +51,7 @@ struct Wide {
 // 8 rows, a 32-bit word each: float32 values compared as they are, float64 ones as two halves
 // of 4 whose 64-bit lane masks are narrowed to 32 bits.
 struct Narrow {
-  static constexpr std::int32_t kLanes = 8;
+  static constexpr std::int32_t kLanes = kQuickScorerNarrowLanes;
   using Word = std::uint32_t;
   template <class T>
   using Entry = QuickScorerEntry32<T>;

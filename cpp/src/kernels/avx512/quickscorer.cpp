@@ -21,7 +21,7 @@ inline std::int32_t lowest_bit(std::uint32_t word) { return __builtin_ctz(word);
 // 8 rows, a 64-bit word each. Values are compared as doubles: float32 widens exactly, so the
 // widened comparison is the float32 one.
 struct Wide {
-  static constexpr std::int32_t kLanes = 8;
+  static constexpr std::int32_t kLanes = kQuickScorerLanes;
   using Word = std::uint64_t;
   using Rows = __mmask8;
   template <class T>
@@ -44,7 +44,7 @@ struct Wide {
 // 16 rows, a 32-bit word each: float32 values compared as they are, float64 ones as two
 // halves of 8.
 struct Narrow {
-  static constexpr std::int32_t kLanes = 16;
+  static constexpr std::int32_t kLanes = kQuickScorerNarrowLanes;
   using Word = std::uint32_t;
   using Rows = __mmask16;
   template <class T>

@@ -265,11 +265,10 @@ void dot_f64(const double* x, const double* coef, std::int64_t n, std::int64_t n
 }  // namespace
 
 const KernelTable& table() {
-  static const KernelTable kTable{walk_f32,       walk_f64,       nullptr,          nullptr,
-                                  walk_rows_f32,  walk_rows_f64,  walk_perfect_f32, walk_perfect_f64,
-                                  walk_trees_f32, walk_trees_f64, score_row_f32,    score_row_f64,
-                                  score_rows_f32, score_rows_f64, 1,                dot_f32,
-                                  dot_f64};
+  static const KernelTable kTable{walk_f32,         walk_f64,         nullptr,        nullptr,
+                                  walk_rows_f32,    walk_rows_f64,    walk_perfect_f32, walk_perfect_f64,
+                                  walk_trees_f32,   walk_trees_f64,   score_rows_f32, score_rows_f64,
+                                  1,                1,                dot_f32,        dot_f64};
   return kTable;
 }
 
@@ -280,6 +279,7 @@ KernelTable with_vector_kernels(const VectorKernels& vector) {
   vector_table.score_rows_f32 = vector.score_rows_f32;
   vector_table.score_rows_f64 = vector.score_rows_f64;
   vector_table.quickscorer_lanes = vector.quickscorer_lanes;
+  vector_table.quickscorer_narrow_lanes = vector.quickscorer_narrow_lanes;
   vector_table.dot_f32 = vector.dot_f32;
   vector_table.dot_f64 = vector.dot_f64;
   return vector_table;

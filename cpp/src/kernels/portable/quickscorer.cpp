@@ -60,13 +60,5 @@ void score_rows_f64(const QuickScorer<double>& forest, const double* rows, std::
                     std::uint64_t* bits, std::int32_t* leaves) {
   score_rows(forest, rows, n_rows, n_cols, bits, leaves);
 }
-void score_row_f32(const QuickScorer<float>& forest, const float* row, std::uint64_t* bits, std::int32_t* leaves,
-                   std::int64_t leaf_stride) {
-  score_row(forest, row, bits, leaves, leaf_stride);
-}
-void score_row_f64(const QuickScorer<double>& forest, const double* row, std::uint64_t* bits, std::int32_t* leaves,
-                   std::int64_t leaf_stride) {
-  score_row(forest, row, bits, leaves, leaf_stride);
-}
 
 }  // namespace sapwood::kernels::portable

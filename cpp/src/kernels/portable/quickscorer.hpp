@@ -7,10 +7,6 @@
 
 namespace sapwood::kernels::portable {
 
-void score_row_f32(const QuickScorer<float>& forest, const float* row, std::uint64_t* bits, std::int32_t* leaves,
-                   std::int64_t leaf_stride);
-void score_row_f64(const QuickScorer<double>& forest, const double* row, std::uint64_t* bits, std::int32_t* leaves,
-                   std::int64_t leaf_stride);
 void score_rows_f32(const QuickScorer<float>& forest, const float* rows, std::int32_t n_rows, std::int32_t n_cols,
                     std::uint64_t* bits, std::int32_t* leaves);
 void score_rows_f64(const QuickScorer<double>& forest, const double* rows, std::int32_t n_rows, std::int32_t n_cols,
