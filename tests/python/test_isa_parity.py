@@ -281,3 +281,39 @@ def test_lightgbm_categorical_mixes_compiled_and_reference_trees():
     model = sapwood.load(booster)
     _assert_levels_identical(model, probe)
     assert np.array_equal(model.predict_raw(probe), booster.predict(probe, raw_score=True))
+
+
+NO_AVX2_SCRIPT = r"""
+import numpy as np, sapwood
+from sklearn.ensemble import RandomForestRegressor
+from sklearn.linear_model import LogisticRegression
+info = sapwood.runtime_info()
+assert info["isa_supported"] == ["scalar", "portable"], info
+assert info["isa_active"] == "portable", info
+rng = np.random.default_rng(0)
+X = rng.normal(size=(300, 8))
+X[::7, 2] = np.nan
+y = np.nan_to_num(X[:, 0]) + X[:, 1] ** 2
+forest = RandomForestRegressor(20, max_depth=8, random_state=0).fit(X, y)
+linear = LogisticRegression().fit(np.nan_to_num(X), y > 1)
+for rows in (X, X.astype(np.float32)):
+    assert np.array_equal(sapwood.load(forest).predict(rows), forest.predict(rows))
+np.testing.assert_allclose(sapwood.load(linear).predict_proba(np.nan_to_num(X)),
+                           linear.predict_proba(np.nan_to_num(X)), rtol=1e-12, atol=1e-12)
+print("ok")
+"""
+
+
+def test_the_build_runs_on_a_cpu_without_avx2():
+    # The default build (no -march=native; ISA flags only on the per-ISA files) must run on
+    # an x86-64 CPU without AVX/AVX2, detect it and predict exactly on the portable level:
+    # the same interpreter and installed module, on an emulated Westmere CPU (SSE4.2).
+    import platform
+    import shutil
+
+    qemu = shutil.which("qemu-x86_64")
+    if platform.machine() != "x86_64" or qemu is None:
+        pytest.skip("needs qemu-x86_64 (Debian package qemu-user) on an x86-64 host")
+    out = subprocess.run([qemu, "-cpu", "Westmere", os.path.realpath(sys.executable), "-c", NO_AVX2_SCRIPT],
+                         capture_output=True, text=True, timeout=600)
+    assert out.returncode == 0 and out.stdout.strip().endswith("ok"), out.stderr[-2000:]
