@@ -97,6 +97,10 @@ def run_demo(rows: int = 20000, repeats: int = 5, quick: bool = False) -> int:
             continue
         answers = "identical" if difference == 0.0 else f"max diff {difference:.1e}"
         source_s = _median_seconds(source_fn, repeats)
+        # OpenBLAS's idle threads (scikit-learn's linear models call BLAS) spin for ~0.1 s
+        # after a call before they sleep; timed at once, sapwood's threads would share the
+        # cores with them (LogisticRegression measured 0.5x here instead of ~4x).
+        time.sleep(0.3)
         sapwood_s = _median_seconds(sapwood_fn, repeats)
         print(f"{name:<32}{answers:<20}{rows / source_s:>15,.0f}{rows / sapwood_s:>16,.0f}{source_s / sapwood_s:>9.1f}x")
     print("\n'identical': bit for bit; 'max diff': a link function (exp, softmax) rounded differently.")
