@@ -114,7 +114,8 @@ std::vector<std::int32_t> compile_tree(const ForestView& forest, std::int64_t be
 // as many levels as the tree's leaves fill well enough: all of a shallow bushy tree, the top
 // of a deep one. Below 2 levels it would save nothing. Up to 12 levels, a depth-12 random
 // forest tree (~1,000 leaves) is perfect all the way down: 32 KB of nodes, and no leaf tests
-// or child loads, which measured 6% faster than a 10-level top and two compiled levels.
+// or child loads, which measured 6% faster than a 10-level top and two compiled levels (a
+// one-off timing loop; table 5 of bench/RESULTS.md has the combined effect).
 constexpr std::int32_t kMaxPerfectDepth = 12;
 constexpr std::int64_t kMaxPerfectPadding = 4;  // slots per real leaf, at most
 constexpr std::int32_t kMinPerfectTop = 2;

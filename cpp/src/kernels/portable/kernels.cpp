@@ -63,8 +63,9 @@ void walk_rows(const CompiledNode<T>* nodes, std::int32_t /*depth*/, const T* ro
 
 // A perfect top: `kDepth` steps for every row, unrolled at compile time, then (for trees
 // deeper than their top) the compiled walk from where each row landed. Full groups of rows
-// step together so that their independent loads overlap (16 rows beat 8 by ~12% and 32 on a
-// random forest's 12 levels, bench/RESULTS.md); the rows left over (and a single-row call)
+// step together so that their independent loads overlap (16 rows beat 8 by ~12% and 32 by
+// ~9% on a random forest's 12 levels, in a one-off timing loop noted in bench/RESULTS.md's
+// reading of table 5); the rows left over (and a single-row call)
 // walk alone, with no spare lanes to pay for.
 constexpr std::int32_t kPerfectGroup = 16;
 
