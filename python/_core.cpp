@@ -283,6 +283,14 @@ py::dict summary_of(const sapwood::Model& model) {
   d["n_nodes"] = s.n_nodes;
   d["n_leaves"] = s.n_leaves;
   d["max_depth"] = s.max_depth;
+  if (s.kind == sapwood::ModelKind::kForest) {
+    py::dict engine;
+    engine["compiled"] = s.compiled;
+    engine["reference_trees"] = s.n_reference_trees;
+    engine["quickscorer_form"] = s.quickscorer_form;
+    engine["categorical_trees"] = s.n_categorical_trees;
+    d["engine"] = engine;
+  }
   return d;
 }
 

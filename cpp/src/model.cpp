@@ -141,6 +141,14 @@ ModelSummary Model::summary() const {
     summary.n_nodes = forest->n_nodes();
     summary.n_leaves = forest->n_leaves;
     summary.max_depth = *std::max_element(forest->tree_depth.begin(), forest->tree_depth.end());
+    if (const auto* layout = forest->layout.get()) {
+      summary.compiled = true;
+      summary.n_reference_trees = std::count(layout->reference_tree.begin(), layout->reference_tree.end(), 1);
+      summary.quickscorer_form = layout->quickscorer;
+      summary.n_categorical_trees = std::count(layout->categorical_tree.begin(), layout->categorical_tree.end(), 1);
+    } else {
+      summary.n_reference_trees = summary.n_trees;
+    }
   } else {
     summary.kind = ModelKind::kLinear;
   }

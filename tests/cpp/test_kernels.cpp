@@ -33,9 +33,14 @@ namespace {
 const double kInf = std::numeric_limits<double>::infinity();
 const double kNaN = std::numeric_limits<double>::quiet_NaN();
 
+std::int64_t n_nodes(const ForestSpec& spec) { return static_cast<std::int64_t>(spec.left_child.size()); }
+
 struct Rules {
   bool missing_rules;
   bool categorical;
+  // Categorical nodes on a third of the splits, each listing a random set of categories
+  // 0..39 (several bitset words, more than 32 nodes a column), either side, truncating or not.
+  bool many_categories = false;
 };
 
 // A random tree of up to `depth` levels appended to spec (every internal node random); below
@@ -48,8 +53,7 @@ void add_tree(ForestSpec& spec, std::mt19937_64& rng, int depth, const std::vect
   std::vector<std::int32_t> left{-1}, right{-1}, feature{0};
   std::vector<double> threshold{0.0};
   std::vector<std::uint8_t> flags{0};
-  std::vector<std::int64_t> n_categories{0};
-  std::vector<std::int32_t> categories;
+  std::vector<std::vector<std::int32_t>> categories(1);  // per node
   std::uniform_int_distribution<int> coin(0, 99);
   while (!open.empty()) {
     const auto [node, level] = open.back();
@@ -63,7 +67,7 @@ void add_tree(ForestSpec& spec, std::mt19937_64& rng, int depth, const std::vect
       feature.push_back(0);
       threshold.push_back(0.0);
       flags.push_back(0);
-      n_categories.push_back(0);
+      categories.emplace_back();
       open.emplace_back(size + c, level + 1);
     }
     size += 2;
@@ -74,11 +78,18 @@ void add_tree(ForestSpec& spec, std::mt19937_64& rng, int depth, const std::vect
     if (coin(rng) < 50) f |= split::kDefaultLeft;
     if (rules.missing_rules && coin(rng) < 20) f |= split::kNanAsZero;
     if (rules.missing_rules && coin(rng) < 5) f |= split::kZeroIsMissing;
-    if (rules.categorical && coin(rng) < 5) {
+    if (rules.categorical && !rules.many_categories && coin(rng) < 5) {
       f = static_cast<std::uint8_t>(split::kCategorical | (f & split::kDefaultLeft));
-      categories.push_back(0);
-      categories.push_back(2);
-      n_categories[static_cast<std::size_t>(node)] = 2;
+      categories[static_cast<std::size_t>(node)] = {0, 2};
+    }
+    if (rules.many_categories && coin(rng) < 33) {
+      f = static_cast<std::uint8_t>(split::kCategorical | (f & split::kDefaultLeft));
+      if (coin(rng) < 50) f |= split::kCategoriesRight;
+      if (coin(rng) < 50) f |= split::kTruncateCategory;
+      const int keep_percent = 5 + coin(rng) % 60;
+      for (std::int32_t c = 0; c < 40; ++c) {
+        if (coin(rng) < keep_percent) categories[static_cast<std::size_t>(node)].push_back(c);
+      }
     }
     flags[node] = f;
   }
@@ -90,10 +101,11 @@ void add_tree(ForestSpec& spec, std::mt19937_64& rng, int depth, const std::vect
     spec.split_flags.push_back(flags[n]);
     spec.leaf_values.push_back(left[n] == -1 ? std::ldexp(static_cast<double>(rng() % 4096), -7) - 16.0 : 0.0);
     if (rules.categorical) {
-      spec.category_offsets.push_back(spec.category_offsets.back() + n_categories[n]);
+      const auto& listed = categories[static_cast<std::size_t>(n)];
+      spec.categories.insert(spec.categories.end(), listed.begin(), listed.end());
+      spec.category_offsets.push_back(static_cast<std::int64_t>(spec.categories.size()));
     }
   }
-  spec.categories.insert(spec.categories.end(), categories.begin(), categories.end());
   spec.tree_offsets.push_back(base + size);
   spec.tree_outputs.push_back(static_cast<std::int32_t>(spec.tree_outputs.size() % spec.n_outputs));
 }
@@ -125,6 +137,9 @@ std::vector<double> probe_rows(std::mt19937_64& rng, std::int64_t n_rows, std::i
   values.push_back(kNaN);
   values.push_back(1.0);
   values.push_back(-0.3);
+  // Category ids and what the sources do with values that are not one: fractions, -1, large.
+  for (int c = 0; c <= 41; ++c) values.push_back(c);
+  for (double v : {2.5, 39.99, -0.5, -1.0, -1.5, 1e10, 2147483648.0}) values.push_back(v);
   std::vector<double> rows(static_cast<std::size_t>(n_rows * n_features));
   for (double& v : rows) v = values[rng() % values.size()];
   return rows;
@@ -229,6 +244,66 @@ SAPWOOD_TEST(missing_rules_and_categorical_trees_match_the_reference) {
   }
 }
 
+SAPWOOD_TEST(category_columns_match_the_reference_on_every_level_and_traversal) {
+  // Features read by both numeric and categorical nodes get a second column; depth 5 keeps
+  // QuickScorer's 32-bit words, depth 6 its 64-bit ones; 60 bushy trees put more than 64
+  // categorical nodes on a column (several words of its bucket bits).
+  std::mt19937_64 rng(5);
+  for (Precision input : {Precision::kFloat32, Precision::kFloat64}) {
+    for (int depth : {5, 6}) {
+      for (bool missing_rules : {false, true}) {
+        Rules rules{missing_rules, true, true};
+        const Model model =
+            Model::from_forest(random_spec(40 + depth, input, Precision::kFloat64, rules, depth, 1, 60, 10));
+        check_levels_agree(model, rng, "categories depth " + std::to_string(depth));
+        const sapwood::ModelSummary summary = model.summary();
+        CHECK(summary.n_reference_trees == 0 && summary.quickscorer_form && summary.n_categorical_trees == 60);
+      }
+    }
+  }
+}
+
+SAPWOOD_TEST(zero_as_missing_columns_match_the_reference) {
+  // Every numeric split treats zero as missing on half the features (their column reads 0 as
+  // NaN) and mixes the rules on the others (a second column for the zero-as-missing nodes).
+  std::mt19937_64 rng(6);
+  for (Precision input : {Precision::kFloat32, Precision::kFloat64}) {
+    ForestSpec spec = random_spec(77, input, Precision::kFloat64, {true, false}, 6, 1, 30);
+    for (std::size_t n = 0; n < spec.split_flags.size(); ++n) {
+      if (spec.feature[n] % 2 == 0) spec.split_flags[n] |= split::kZeroIsMissing;
+    }
+    const Model model = Model::from_forest(spec);
+    check_levels_agree(model, rng, "zero as missing");
+    CHECK(model.summary().n_reference_trees == 0);
+  }
+}
+
+SAPWOOD_TEST(linear_leaves_match_the_reference_on_every_level) {
+  // LightGBM's linear_tree: the compiled walk finds the leaf, its linear model reads the row
+  // as gathered (0 stays 0 where a zero-as-missing column reads NaN, NaN falls back to the
+  // leaf's constant). With categorical and zero-as-missing splits too.
+  std::mt19937_64 rng(8);
+  for (bool categorical : {false, true}) {
+    ForestSpec spec = random_spec(91, Precision::kFloat64, Precision::kFloat64, {true, categorical, categorical}, 6, 1, 20);
+    for (std::size_t n = 0; n < spec.split_flags.size(); ++n) {
+      if (spec.feature[n] == 1 && (spec.split_flags[n] & split::kCategorical) == 0) spec.split_flags[n] |= split::kZeroIsMissing;
+    }
+    spec.linear_offsets = {0};
+    for (std::size_t n = 0; n < spec.left_child.size(); ++n) {
+      const std::size_t terms = spec.left_child[n] == -1 ? rng() % 4 : 0;
+      for (std::size_t k = 0; k < terms; ++k) {
+        spec.linear_features.push_back(static_cast<std::int32_t>(rng() % static_cast<std::uint64_t>(spec.n_features)));
+        spec.linear_coefs.push_back(std::ldexp(static_cast<double>(rng() % 64), -4) - 2.0);
+      }
+      spec.linear_offsets.push_back(static_cast<std::int64_t>(spec.linear_features.size()));
+      spec.linear_const.push_back(spec.left_child[n] == -1 ? std::ldexp(static_cast<double>(rng() % 64), -3) : 0.0);
+    }
+    const Model model = Model::from_forest(spec);
+    CHECK(model.summary().compiled && model.summary().n_reference_trees == 0);
+    check_levels_agree(model, rng, categorical ? "linear leaves, categorical" : "linear leaves");
+  }
+}
+
 SAPWOOD_TEST(forests_bigger_than_a_tree_block_match_the_reference_with_and_without_nan) {
   // Bushy depth-12 trees (perfect all the way down) enough for several tree blocks, so rows
   // walk block by block, and rows that hold NaN in one chunk only (rows 300-309): the other
@@ -313,23 +388,25 @@ SAPWOOD_TEST(float32_layout_thresholds_make_the_same_decisions) {
   sapwood::set_isa("");
 }
 
-SAPWOOD_TEST(layout_leaves_categorical_and_zero_missing_trees_to_the_reference) {
+SAPWOOD_TEST(layout_compiles_categorical_trees_onto_a_bucket_column) {
   const ForestSpec spec = categorical_stump();
   const std::vector<std::int32_t> depth{1};
   const kernels::ForestView view{spec.tree_offsets.data(), spec.left_child.data(), spec.right_child.data(),
                                  spec.feature.data(), spec.threshold.data(), spec.split_flags.data(),
                                  spec.category_offsets.data(), spec.categories.data(), spec.leaf_values.data(),
                                  spec.leaf_size};
-  const kernels::ForestLayout layout = kernels::compile_forest_layout(view, 1, depth.data(), false);
-  CHECK(layout.any_reference_tree);
-  CHECK(layout.reference_tree[0] == 1);
-  CHECK(layout.nodes_f64.empty());
+  const kernels::ForestLayout layout = kernels::compile_forest_layout(view, spec.n_features, n_nodes(spec), 1, depth.data(), false);
+  CHECK(!layout.any_reference_tree);
+  CHECK(layout.categorical_tree[0] == 1);
+  CHECK(layout.nodes_f64.size() == 3);
+  CHECK((layout.nodes_f64[0].feature & kernels::kCategoryBit) != 0);
+  CHECK(layout.columns.size() == 1 && layout.columns[0].kind == kernels::ColumnKind::kCategory);
 
   const ForestSpec plain = stump(0.5, 0);
   const kernels::ForestView plain_view{plain.tree_offsets.data(), plain.left_child.data(), plain.right_child.data(),
                                        plain.feature.data(), plain.threshold.data(), plain.split_flags.data(),
                                        nullptr, plain.categories.data(), plain.leaf_values.data(), plain.leaf_size};
-  const kernels::ForestLayout compiled = kernels::compile_forest_layout(plain_view, 1, depth.data(), true);
+  const kernels::ForestLayout compiled = kernels::compile_forest_layout(plain_view, plain.n_features, n_nodes(plain), 1, depth.data(), true);
   CHECK(!compiled.any_reference_tree);
   CHECK(compiled.nodes_f32.size() == 3);
   CHECK(compiled.nodes_f32[0].left == 1);
@@ -344,7 +421,7 @@ SAPWOOD_TEST(shallow_trees_get_a_padded_perfect_form) {
   const kernels::ForestView view{spec.tree_offsets.data(), spec.left_child.data(), spec.right_child.data(),
                                  spec.feature.data(), spec.threshold.data(), spec.split_flags.data(),
                                  nullptr, spec.categories.data(), spec.leaf_values.data(), spec.leaf_size};
-  const kernels::ForestLayout layout = kernels::compile_forest_layout(view, 2, depth.data(), false);
+  const kernels::ForestLayout layout = kernels::compile_forest_layout(view, spec.n_features, n_nodes(spec), 2, depth.data(), false);
   CHECK(layout.perfect[0] == 1 && layout.perfect[1] == 1);
   CHECK(layout.perfect_nodes_f64.size() == 3 + 1);
   const auto* tree0 = layout.perfect_nodes_f64.data() + layout.perfect_node_begin[0];
@@ -382,7 +459,7 @@ SAPWOOD_TEST(shallow_trees_get_a_padded_perfect_form) {
   const kernels::ForestView chain_view{chain.tree_offsets.data(), chain.left_child.data(), chain.right_child.data(),
                                        chain.feature.data(), chain.threshold.data(), chain.split_flags.data(),
                                        nullptr, chain.categories.data(), chain.leaf_values.data(), chain.leaf_size};
-  const kernels::ForestLayout chain_layout = kernels::compile_forest_layout(chain_view, 1, chain_depth.data(), false);
+  const kernels::ForestLayout chain_layout = kernels::compile_forest_layout(chain_view, chain.n_features, n_nodes(chain), 1, chain_depth.data(), false);
   CHECK(chain_layout.perfect[0] == 1 && chain_layout.perfect_depth[0] == 4);
   CHECK(layout.perfect_depth[0] == 2 && layout.perfect_depth[1] == 1);
   // x0 < 0.5 goes left, down the path: x0 = 0 runs it all to node 12.
@@ -433,7 +510,8 @@ SAPWOOD_TEST(quickscorer_form_is_built_for_trees_of_at_most_64_leaves) {
                                    spec.feature.data(),      spec.threshold.data(),  spec.split_flags.data(),
                                    nullptr,                  spec.categories.data(), spec.leaf_values.data(),
                                    spec.leaf_size};
-    return kernels::compile_forest_layout(view, static_cast<std::int64_t>(depth.size()), depth.data(), false);
+    return kernels::compile_forest_layout(view, spec.n_features, n_nodes(spec), static_cast<std::int64_t>(depth.size()),
+                                          depth.data(), false);
   };
   // A chain of n splits on feature 0 at thresholds 1..n: n + 1 leaves.
   const auto chain = [](std::int32_t n) {

@@ -22,6 +22,13 @@ struct ModelSummary {
   std::int64_t n_nodes = 0;
   std::int64_t n_leaves = 0;
   std::int32_t max_depth = 0;  // edges on the longest root-to-leaf path
+  // How the fast (non-scalar) levels run a forest: compiled at all, how many trees stay on
+  // the reference walk (past the compact form's bounds), whether the QuickScorer form was
+  // built, and how many compiled trees have categorical nodes.
+  bool compiled = false;
+  std::int64_t n_reference_trees = 0;
+  bool quickscorer_form = false;
+  std::int64_t n_categorical_trees = 0;
 };
 
 class SAPWOOD_API Model {

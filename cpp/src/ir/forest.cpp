@@ -235,11 +235,9 @@ Forest make_forest(ForestSpec spec) {
   }
   forest.has_linear_leaves = !spec.linear_offsets.empty();
   forest.spec = std::move(spec);
-  if (!forest.has_linear_leaves) {
-    forest.layout = std::make_shared<const kernels::ForestLayout>(kernels::compile_forest_layout(
-        view_of(forest.spec), n_trees, forest.tree_depth.data(),
-        forest.spec.input_precision == Precision::kFloat32));
-  }
+  forest.layout = std::make_shared<const kernels::ForestLayout>(kernels::compile_forest_layout(
+      view_of(forest.spec), forest.spec.n_features, forest.n_nodes(), n_trees, forest.tree_depth.data(),
+      forest.spec.input_precision == Precision::kFloat32, forest.has_linear_leaves));
   return forest;
 }
 

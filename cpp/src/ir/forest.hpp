@@ -18,9 +18,8 @@ struct Forest {
   bool has_categorical = false;    // some node is categorical
   bool has_missing_rules = false;  // some node treats zero as missing or NaN as zero
   bool has_linear_leaves = false;
-  // The compiled engine layout (derived, never saved), built once by make_forest; null when
-  // the fast kernels cannot take the forest at all (linear leaves), which then always takes
-  // the reference walk. Shared, so copies of a Forest do not copy it.
+  // The compiled engine layout (derived, never saved), built once by make_forest. Shared, so
+  // copies of a Forest do not copy it.
   std::shared_ptr<const kernels::ForestLayout> layout;
 
   std::int64_t n_trees() const { return static_cast<std::int64_t>(spec.tree_offsets.size()) - 1; }

@@ -8,6 +8,10 @@
 // layout is built (kernels/forest_layout.cpp). Children are adjacent: right = left + 1. A
 // leaf points at itself with an infinite threshold and default-left set, so walking past it
 // stays on it and a group of rows can take the same number of steps.
+//
+// A categorical node (kCategoryBit in its feature) reads a category column, whose values are
+// bucket ids (kernels/compiled_columns.hpp), and sends a row left iff bit x of its bitset is
+// set; its threshold holds where that bitset starts in the forest's category_bits words.
 #pragma once
 
 #include <cstdint>
@@ -15,7 +19,16 @@
 namespace sapwood::kernels {
 
 constexpr std::uint32_t kDefaultLeftBit = 0x80000000u;  // in CompiledNode::feature
-constexpr std::uint32_t kFeatureMask = 0x7fffffffu;
+constexpr std::uint32_t kCategoryBit = 0x40000000u;
+constexpr std::uint32_t kFeatureMask = 0x3fffffffu;
+
+// The categorical rule: bucket x (an integer value) in the bitset that starts at word
+// `first_word`.
+template <class T>
+inline bool category_goes_left(const std::uint32_t* category_bits, T first_word, T x) {
+  const auto bucket = static_cast<std::uint32_t>(x);
+  return ((category_bits[static_cast<std::uint32_t>(first_word) + (bucket >> 5)] >> (bucket & 31)) & 1u) != 0;
+}
 
 // T is float when the model reads float32 input (thresholds are then exact float32 bounds),
 // else double. 12 or 16 bytes.
@@ -32,11 +45,14 @@ using NodeF64 = CompiledNode<double>;
 // taking at most `depth` steps, and writes each row's tree-local leaf index. n_rows * n_cols
 // must fit in int32 (gathers index with 32-bit offsets). Every walk takes rows_have_nan:
 // false promises that no value of the rows is NaN, so a walk may decide on `x <= threshold`
-// alone; true always gives the right answer.
+// alone; true always gives the right answer. category_bits: the forest's categorical
+// bitsets, or nullptr when the tree has no categorical node (the gather walks take none).
 using WalkF32 = void (*)(const NodeF32* nodes, std::int32_t depth, const float* rows,
-                         std::int32_t n_rows, std::int32_t n_cols, std::int32_t* leaves, bool rows_have_nan);
+                         std::int32_t n_rows, std::int32_t n_cols, std::int32_t* leaves, bool rows_have_nan,
+                         const std::uint32_t* category_bits);
 using WalkF64 = void (*)(const NodeF64* nodes, std::int32_t depth, const double* rows,
-                         std::int32_t n_rows, std::int32_t n_cols, std::int32_t* leaves, bool rows_have_nan);
+                         std::int32_t n_rows, std::int32_t n_cols, std::int32_t* leaves, bool rows_have_nan,
+                         const std::uint32_t* category_bits);
 // The top `depth` levels of a tree as a perfect tree, stored level by level, so node i's
 // children are 2i+1 and 2i+2 and those levels take exactly `depth` steps with no child
 // pointers to load. The 2^depth - 1 nodes hold a threshold and feature | kDefaultLeftBit
@@ -59,6 +75,7 @@ struct PerfectTree {
   const CompiledNode<T>* rest;
   std::int32_t rest_steps;
   bool rest_lockstep;
+  const std::uint32_t* category_bits;  // nullptr: the tree has no categorical node
 };
 using WalkPerfectF32 = void (*)(const PerfectTree<float>& tree, const float* rows, std::int32_t n_rows,
                                 std::int32_t n_cols, std::int32_t* leaves, bool rows_have_nan);
@@ -76,6 +93,7 @@ struct PerfectForest {
   const std::int32_t* leaf_map;
   const std::int64_t* leaf_begin;
   const std::int32_t* depth;
+  const std::uint32_t* category_bits;  // nullptr: the forest has no categorical node
 };
 using WalkTreesF32 = void (*)(const PerfectForest<float>& forest, std::int64_t begin, std::int64_t end,
                               const float* row, std::int32_t* leaves, bool row_has_nan);
@@ -120,7 +138,21 @@ struct QuickScorer {
   // at most 32 leaves.
   const QuickScorerEntry32<T>* entries32;
   const QuickScorerEntry32<T>* nan_entries32;
-  std::int32_t n_features;  // features [0, n_features) of each row are read
+  // Category columns (category_words[f] > 0; their values are bucket ids, and their numeric
+  // entries are just the sentinel): column f's categorical nodes are
+  // category_entries[category_begin[f], category_begin[f + 1]) (threshold unused), and the
+  // nodes bucket b sends right are the bits set in the category_words[f] words at
+  // category_right + category_right_begin[f] + b * category_words[f] (bit k of word w: node
+  // 32 w + k of the column's). A row's bucket thus names its nodes without a test each, and
+  // a group of rows loads one word per row for 32 nodes. All null when no node is
+  // categorical.
+  const QuickScorerEntry<T>* category_entries;
+  const QuickScorerEntry32<T>* category_entries32;  // with entries32
+  const std::int64_t* category_begin;
+  const std::uint32_t* category_right;
+  const std::int64_t* category_right_begin;
+  const std::int32_t* category_words;
+  std::int32_t n_features;  // columns [0, n_features) of each row are read
   std::int64_t n_trees;
 };
 // Rows [0, n_rows) (each n_cols values) at once: leaves[t * n_rows + r] gets row r's leaf

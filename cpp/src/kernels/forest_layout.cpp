@@ -10,6 +10,9 @@
 //   lanes with exactly the decisions of the reference, which compares them as doubles.
 // - kNanAsZero (without kZeroIsMissing): NaN is compared as 0.0, so where it goes depends on
 //   the node only and becomes the default-left bit.
+// - kZeroIsMissing: the node reads a column where 0 is NaN, and NaN goes its default way.
+// - Categorical: the node reads a column of bucket ids and keeps a bitset over them
+//   (kernels/compiled_columns.hpp); its threshold holds where the bitset starts.
 //
 // Children are renumbered breadth first so that each node's two children are adjacent.
 #include "kernels/forest_layout.hpp"
@@ -51,39 +54,55 @@ float float_floor(double d) {
   return f;
 }
 
-bool compilable(const ForestView& forest, std::int64_t begin, std::int64_t end) {
+bool compilable(const ForestView& forest, const ColumnPlan& plan, std::int64_t begin, std::int64_t end) {
   if (end - begin > kMaxCompiledTreeNodes) return false;
   for (std::int64_t n = begin; n < end; ++n) {
-    if (forest.left_child[n] == -1) continue;
-    if ((forest.split_flags[n] & (split::kCategorical | split::kZeroIsMissing)) != 0) return false;
+    if (forest.left_child[n] != -1 && plan.node_column[static_cast<std::size_t>(n)] == -1) return false;
   }
   return true;
 }
 
+bool has_categorical_node(const ForestView& forest, std::int64_t begin, std::int64_t end) {
+  for (std::int64_t n = begin; n < end; ++n) {
+    if (forest.left_child[n] != -1 && (forest.split_flags[n] & split::kCategorical) != 0) return true;
+  }
+  return false;
+}
+
 template <class T>
-CompiledNode<T> compile_split(const ForestView& forest, std::int64_t n, std::int32_t left) {
+CompiledNode<T> compile_split(const ForestView& forest, const ColumnPlan& plan, std::int64_t n, std::int32_t left) {
   const std::uint8_t flags = forest.split_flags[n];
+  const auto column = static_cast<std::uint32_t>(plan.node_column[static_cast<std::size_t>(n)]);
+  CompiledNode<T> node{};
+  node.left = left;
+  if ((flags & split::kCategorical) != 0) {
+    // Word offsets stay below 2^22 (compiled_columns.cpp), exact in a float32.
+    node.threshold = static_cast<T>(plan.node_category_bits[static_cast<std::size_t>(n)]);
+    node.feature = column | kCategoryBit;
+    return node;
+  }
   const double threshold = forest.threshold[n];
   const bool less_equal = (flags & split::kLessEqual) != 0;
   bool default_left = (flags & split::kDefaultLeft) != 0;
-  if ((flags & split::kNanAsZero) != 0) default_left = less_equal ? 0.0 <= threshold : 0.0 < threshold;
+  if ((flags & split::kNanAsZero) != 0 && (flags & split::kZeroIsMissing) == 0) {
+    default_left = less_equal ? 0.0 <= threshold : 0.0 < threshold;
+  }
   const double bound = less_equal_bound(threshold, less_equal);
-  CompiledNode<T> node{};
   if constexpr (sizeof(T) == sizeof(float)) {
     node.threshold = float_floor(bound);
   } else {
     node.threshold = bound;
   }
-  node.feature = static_cast<std::uint32_t>(forest.feature[n]) | (default_left ? kDefaultLeftBit : 0u);
-  node.left = left;
+  node.feature = column | (default_left ? kDefaultLeftBit : 0u);
   return node;
 }
 
 // Appends tree [begin, end) to nodes and its leaf values to leaf_values, breadth first.
 // Returns the IR-local node at each compiled position.
 template <class T>
-std::vector<std::int32_t> compile_tree(const ForestView& forest, std::int64_t begin, std::int64_t end,
-                                       std::vector<CompiledNode<T>>& nodes, std::vector<double>& leaf_values) {
+std::vector<std::int32_t> compile_tree(const ForestView& forest, const ColumnPlan& plan, std::int64_t begin,
+                                       std::int64_t end, std::vector<CompiledNode<T>>& nodes,
+                                       std::vector<double>& leaf_values) {
   const std::int64_t size = end - begin;
   const auto first = static_cast<std::int64_t>(nodes.size());
   nodes.resize(static_cast<std::size_t>(first + size));
@@ -103,7 +122,7 @@ std::vector<std::int32_t> compile_tree(const ForestView& forest, std::int64_t be
       for (std::int32_t k = 0; k < forest.leaf_size; ++k) copy[k] = value[k];
       continue;
     }
-    node = compile_split<T>(forest, n, static_cast<std::int32_t>(order.size()));
+    node = compile_split<T>(forest, plan, n, static_cast<std::int32_t>(order.size()));
     order.push_back(forest.left_child[n]);
     order.push_back(forest.right_child[n]);
   }
@@ -132,6 +151,7 @@ std::int32_t perfect_top(std::int32_t depth, std::int64_t n_leaves) {
 template <class T>
 struct PerfectBuilder {
   const ForestView& forest;
+  const ColumnPlan& plan;
   std::int64_t begin;                     // the tree's first IR node
   std::int32_t depth;                     // levels stored perfect
   const std::vector<std::int32_t>& compiled_index;  // IR-local node -> compiled position
@@ -150,7 +170,7 @@ struct PerfectBuilder {
       fill(n, 2 * slot + 2, level + 1);
       return;
     }
-    const CompiledNode<T> node = compile_split<T>(forest, n, 0);
+    const CompiledNode<T> node = compile_split<T>(forest, plan, n, 0);
     nodes[slot] = {node.threshold, node.feature};
     fill(begin + forest.left_child[n], 2 * slot + 1, level + 1);
     fill(begin + forest.right_child[n], 2 * slot + 2, level + 1);
@@ -161,7 +181,8 @@ struct PerfectBuilder {
 // its root never reaches; they have no compiled position, and the perfect form never
 // visits them either.
 template <class T>
-void add_perfect_tree(const ForestView& forest, std::int64_t begin, std::int64_t end, std::int32_t depth,
+void add_perfect_tree(const ForestView& forest, const ColumnPlan& plan, std::int64_t begin, std::int64_t end,
+                      std::int32_t depth,
                       const std::vector<std::int32_t>& order, std::vector<PerfectNode<T>>& nodes, ForestLayout& layout,
                       std::int64_t t) {
   std::vector<std::int32_t> compiled_index(static_cast<std::size_t>(end - begin), -1);
@@ -171,7 +192,7 @@ void add_perfect_tree(const ForestView& forest, std::int64_t begin, std::int64_t
   const auto leaf_begin = static_cast<std::int64_t>(layout.perfect_leaf_map.size());
   nodes.resize(static_cast<std::size_t>(node_begin + n_internal));
   layout.perfect_leaf_map.resize(static_cast<std::size_t>(leaf_begin + n_internal + 1));
-  const PerfectBuilder<T> builder{forest, begin, depth, compiled_index, nodes.data() + node_begin,
+  const PerfectBuilder<T> builder{forest, plan, begin, depth, compiled_index, nodes.data() + node_begin,
                                   layout.perfect_leaf_map.data() + leaf_begin};
   builder.fill(begin, 0, 0);
   layout.perfect[static_cast<std::size_t>(t)] = 1;
@@ -217,9 +238,14 @@ TraversalCosts traversal_costs(const ForestLayout& layout, const std::vector<Com
     costs.quickscorer_alone += 0.8 * 0.5 * static_cast<double>(leaves - 1) + 1.0;
     costs.quickscorer_split_nodes += static_cast<double>(leaves - 1);
     costs.quickscorer_trees += 1.0;
-    costs.walk_batch += levels * (perfect ? 1.05 : 2.6);
+    // A tree with categorical nodes steps in the walk's categorical form, which evaluates both
+    // rules at every node: 1.4x the time a level (bench/families.py's LightGBM models on this
+    // project's AVX2 machine: 58k against 79k rows/s for trees of the same size), while
+    // QuickScorer's bucket words make its categorical nodes no dearer than numeric ones.
+    const double kind = layout.categorical_tree[i] != 0 ? 1.4 : 1.0;
+    costs.walk_batch += kind * levels * (perfect ? 1.05 : 2.6);
     // A row alone walks perfect trees several at a time, each its full (padded) depth.
-    costs.walk_alone += perfect ? 2.1 * layout.tree_depth[i] : 5.0 * levels;
+    costs.walk_alone += kind * (perfect ? 2.1 * layout.tree_depth[i] : 5.0 * levels);
   }
   return costs;
 }
@@ -229,7 +255,14 @@ TraversalCosts traversal_costs(const ForestLayout& layout, const std::vector<Com
 template <class T>
 void add_quickscorer(ForestLayout& layout, const std::vector<CompiledNode<T>>& nodes, QuickScorerLayout<T>& out) {
   const auto n_trees = static_cast<std::int64_t>(layout.tree_begin.size()) - 1;
-  if (layout.any_reference_tree || !build_quickscorer(nodes, layout.tree_begin, n_trees, &out)) return;
+  std::vector<std::int32_t> column_buckets;
+  for (const CompiledColumn& column : layout.columns) {
+    column_buckets.push_back(column.kind == ColumnKind::kCategory ? bucket_count(column.n_categories) : 0);
+  }
+  if (layout.any_reference_tree ||
+      !build_quickscorer(nodes, layout.tree_begin, n_trees, layout.category_bits, column_buckets, &out)) {
+    return;
+  }
   layout.quickscorer = true;
   layout.traversal_costs = traversal_costs(layout, nodes, out.n_features);
 }
@@ -267,12 +300,24 @@ std::vector<std::int64_t> tree_blocks(const ForestLayout& layout, std::int64_t n
   return blocks;
 }
 
+// The tree just compiled (from IR node `begin`, its compiled nodes ending at n_compiled):
+// each compiled position's global IR node.
+void record_ir_nodes(std::int64_t begin, const std::vector<std::int32_t>& order, std::size_t n_compiled,
+                     std::vector<std::int64_t>& ir_node) {
+  const std::size_t first = ir_node.size();
+  ir_node.resize(n_compiled, -1);
+  for (std::size_t i = 0; i < order.size(); ++i) ir_node[first + i] = begin + order[i];
+}
+
 }  // namespace
 
-ForestLayout compile_forest_layout(const ForestView& forest, std::int64_t n_trees,
-                                   const std::int32_t* tree_depth, bool float32_input) {
+ForestLayout compile_forest_layout(const ForestView& forest, std::int32_t n_features, std::int64_t n_nodes,
+                                   std::int64_t n_trees, const std::int32_t* tree_depth, bool float32_input,
+                                   bool linear_leaves) {
+  ColumnPlan plan = plan_columns(forest, n_features, n_nodes);
   ForestLayout layout;
   layout.float32 = float32_input;
+  layout.categorical_tree.assign(static_cast<std::size_t>(n_trees), 0);
   layout.tree_begin.assign(static_cast<std::size_t>(n_trees + 1), 0);
   layout.tree_depth.assign(tree_depth, tree_depth + n_trees);
   layout.reference_tree.assign(static_cast<std::size_t>(n_trees), 0);
@@ -284,27 +329,36 @@ ForestLayout compile_forest_layout(const ForestView& forest, std::int64_t n_tree
   for (std::int64_t t = 0; t < n_trees; ++t) {
     const std::int64_t begin = forest.tree_offsets[t];
     const std::int64_t end = forest.tree_offsets[t + 1];
-    if (!compilable(forest, begin, end)) {
+    if (!compilable(forest, plan, begin, end)) {
       layout.reference_tree[static_cast<std::size_t>(t)] = 1;
       layout.any_reference_tree = true;
       layout.tree_begin[static_cast<std::size_t>(t) + 1] = layout.tree_begin[static_cast<std::size_t>(t)];
       continue;
     }
+    if (has_categorical_node(forest, begin, end)) {
+      layout.categorical_tree[static_cast<std::size_t>(t)] = 1;
+      layout.any_categorical_tree = true;
+    }
     const std::int64_t leaves = count_leaves(forest, begin, end);
     layout.lockstep[static_cast<std::size_t>(t)] = near_balanced(leaves, tree_depth[t]) ? 1 : 0;
     const std::int32_t top = perfect_top(tree_depth[t], leaves);
     if (float32_input) {
-      const auto order = compile_tree(forest, begin, end, layout.nodes_f32, layout.leaf_values);
-      if (top > 0) add_perfect_tree(forest, begin, end, top, order, layout.perfect_nodes_f32, layout, t);
+      const auto order = compile_tree(forest, plan, begin, end, layout.nodes_f32, layout.leaf_values);
+      if (top > 0) add_perfect_tree(forest, plan, begin, end, top, order, layout.perfect_nodes_f32, layout, t);
+      if (linear_leaves) record_ir_nodes(begin, order, layout.nodes_f32.size(), layout.ir_node);
     } else {
-      const auto order = compile_tree(forest, begin, end, layout.nodes_f64, layout.leaf_values);
-      if (top > 0) add_perfect_tree(forest, begin, end, top, order, layout.perfect_nodes_f64, layout, t);
+      const auto order = compile_tree(forest, plan, begin, end, layout.nodes_f64, layout.leaf_values);
+      if (top > 0) add_perfect_tree(forest, plan, begin, end, top, order, layout.perfect_nodes_f64, layout, t);
+      if (linear_leaves) record_ir_nodes(begin, order, layout.nodes_f64.size(), layout.ir_node);
     }
     layout.tree_begin[static_cast<std::size_t>(t) + 1] =
         static_cast<std::int64_t>(float32_input ? layout.nodes_f32.size() : layout.nodes_f64.size());
   }
+  layout.columns = std::move(plan.columns);
+  layout.category_bits = std::move(plan.category_bits);
   layout.tree_blocks = float32_input ? tree_blocks<float>(layout, n_trees, forest.leaf_size)
                                      : tree_blocks<double>(layout, n_trees, forest.leaf_size);
+  if (linear_leaves) return layout;  // QuickScorer would need the rows' values again per leaf
   if (float32_input) {
     add_quickscorer(layout, layout.nodes_f32, layout.quickscorer_f32);
   } else {

@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <vector>
 
+#include "kernels/compiled_columns.hpp"
 #include "kernels/engine.hpp"
 #include "kernels/forest_view.hpp"
 #include "kernels/quickscorer_layout.hpp"
@@ -80,14 +81,33 @@ struct ForestLayout {
   // leaf_size values per compiled node, read at leaves only (a copy of the IR's leaf values in
   // the compiled order).
   std::vector<double> leaf_values;
+  // The columns the compiled rows hold (kernels/compiled_columns.hpp); empty when they are
+  // the features as gathered.
+  std::vector<CompiledColumn> columns;
+  // The bitsets of the categorical nodes (kernels/engine.hpp), and which trees have any.
+  std::vector<std::uint32_t> category_bits;
+  std::vector<std::uint8_t> categorical_tree;
+  bool any_categorical_tree = false;
+
+  // Linear leaves (LightGBM's linear_tree): the global IR node of each compiled node, so that
+  // a leaf the walk finds names its linear model; empty for constant leaves. Such forests have
+  // no QuickScorer form.
+  std::vector<std::int64_t> ir_node;
+
+  const std::uint32_t* category_bits_of(std::int64_t t) const {
+    return categorical_tree[static_cast<std::size_t>(t)] != 0 ? category_bits.data() : nullptr;
+  }
 };
 
-// Compiles every tree whose nodes the compact form can express exactly: numeric splits with
-// or without default directions, kNanAsZero (NaN then goes where 0.0 goes, a per-node
-// constant) and any threshold. Trees with categorical or kZeroIsMissing nodes stay on the
-// reference walk. float32_input: the rows the kernels read hold float32 values, so each
-// float64 threshold becomes the float32 bound that makes the same decision for every float32 x.
-ForestLayout compile_forest_layout(const ForestView& forest, std::int64_t n_trees,
-                                   const std::int32_t* tree_depth, bool float32_input);
+// Compiles every tree: numeric splits with or without default directions, kNanAsZero (NaN
+// then goes where 0.0 goes, a per-node constant), any threshold, and through the compiled
+// columns kZeroIsMissing and categorical splits. Only a tree past the compact form's bounds
+// (node count, categories: see compiled_columns.cpp) stays on the reference walk.
+// float32_input: the rows the kernels read hold float32 values, so each float64 threshold
+// becomes the float32 bound that makes the same decision for every float32 x.
+// linear_leaves: keep ir_node for the leaves' linear models.
+ForestLayout compile_forest_layout(const ForestView& forest, std::int32_t n_features, std::int64_t n_nodes,
+                                   std::int64_t n_trees, const std::int32_t* tree_depth, bool float32_input,
+                                   bool linear_leaves = false);
 
 }  // namespace sapwood::kernels

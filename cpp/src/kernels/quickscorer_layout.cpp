@@ -17,6 +17,8 @@ struct TreeNumbering {
   std::int32_t* leaf_of_bit;     // the tree's 64 slots
   std::vector<std::vector<QuickScorerEntry<T>>>& by_feature;
   std::vector<std::vector<QuickScorerEntry<T>>>& nan_by_feature;
+  // Categorical nodes by column, with where each one's bitset starts (its threshold).
+  std::vector<std::vector<QuickScorerEntry<T>>>& categorical_by_feature;
   std::int32_t next_bit = 0;
 
   // Numbers the leaves under `node` in order; returns how many there are. The caller has
@@ -33,8 +35,12 @@ struct TreeNumbering {
     const std::uint64_t left_bits = ((std::uint64_t{1} << left_leaves) - 1) << first_bit;
     const QuickScorerEntry<T> entry{n.threshold, tree, ~left_bits};
     const std::uint32_t feature = n.feature & kFeatureMask;
-    by_feature[feature].push_back(entry);
-    if ((n.feature & kDefaultLeftBit) == 0) nan_by_feature[feature].push_back(entry);
+    if ((n.feature & kCategoryBit) != 0) {
+      categorical_by_feature[feature].push_back(entry);
+    } else {
+      by_feature[feature].push_back(entry);
+      if ((n.feature & kDefaultLeftBit) == 0) nan_by_feature[feature].push_back(entry);
+    }
     return left_leaves + number(n.left + 1);
   }
 };
@@ -57,11 +63,50 @@ void flatten(std::vector<std::vector<QuickScorerEntry<T>>>& by_feature, std::vec
   }
 }
 
+// Column f's categorical nodes in one list, and for each bucket the nodes it sends right as
+// a row of bits (the entries' thresholds hold where their bitsets start in category_bits).
+// The vector kernels index these words with 32-bit lanes, and a forest with many
+// categorical nodes over many categories would need buckets x nodes bits: past this bound
+// the forest keeps the walk.
+constexpr std::int64_t kMaxCategoryRightWords = std::int64_t{1} << 24;
+
+template <class T>
+bool add_category_columns(std::vector<std::vector<QuickScorerEntry<T>>>& by_feature,
+                          const std::vector<std::uint32_t>& category_bits,
+                          const std::vector<std::int32_t>& column_buckets, QuickScorerLayout<T>& layout) {
+  std::int64_t total_words = 0;
+  for (std::size_t f = 0; f < by_feature.size(); ++f) {
+    const std::int64_t buckets = f < column_buckets.size() ? column_buckets[f] : 0;
+    total_words += buckets * static_cast<std::int64_t>((by_feature[f].size() + 31) / 32);
+    if (total_words > kMaxCategoryRightWords) return false;
+  }
+  layout.category_begin.assign(1, 0);
+  for (std::size_t f = 0; f < by_feature.size(); ++f) {
+    const auto& nodes = by_feature[f];
+    const std::int32_t buckets = f < column_buckets.size() ? column_buckets[f] : 0;
+    const auto words = static_cast<std::int32_t>((nodes.size() + 31) / 32);
+    layout.category_words.push_back(nodes.empty() ? 0 : words);
+    layout.category_right_begin.push_back(static_cast<std::int64_t>(layout.category_right.size()));
+    const std::size_t first = layout.category_right.size();
+    layout.category_right.resize(first + static_cast<std::size_t>(nodes.empty() ? 0 : buckets) * words, 0u);
+    for (std::size_t k = 0; k < nodes.size(); ++k) {
+      for (std::int32_t b = 0; b < buckets; ++b) {
+        if (category_goes_left(category_bits.data(), nodes[k].threshold, static_cast<T>(b))) continue;
+        layout.category_right[first + static_cast<std::size_t>(b) * words + k / 32] |= std::uint32_t{1} << (k % 32);
+      }
+    }
+    layout.category_entries.insert(layout.category_entries.end(), nodes.begin(), nodes.end());
+    layout.category_begin.push_back(static_cast<std::int64_t>(layout.category_entries.size()));
+  }
+  return true;
+}
+
 }  // namespace
 
 template <class T>
 bool build_quickscorer(const std::vector<CompiledNode<T>>& nodes, const std::vector<std::int64_t>& tree_begin,
-                       std::int64_t n_trees, QuickScorerLayout<T>* out) {
+                       std::int64_t n_trees, const std::vector<std::uint32_t>& category_bits,
+                       const std::vector<std::int32_t>& column_buckets, QuickScorerLayout<T>* out) {
   std::uint32_t n_features = 0;
   std::int64_t most_leaves = 0;
   for (std::int64_t t = 0; t < n_trees; ++t) {
@@ -81,10 +126,20 @@ bool build_quickscorer(const std::vector<CompiledNode<T>>& nodes, const std::vec
   layout.leaf_of_bit.assign(static_cast<std::size_t>(n_trees * kQuickScorerMaxLeaves), 0);
   std::vector<std::vector<QuickScorerEntry<T>>> by_feature(n_features);
   std::vector<std::vector<QuickScorerEntry<T>>> nan_by_feature(n_features);
+  std::vector<std::vector<QuickScorerEntry<T>>> categorical_by_feature(n_features);
   for (std::int64_t t = 0; t < n_trees; ++t) {
-    TreeNumbering<T> numbering{nodes.data() + tree_begin[static_cast<std::size_t>(t)], static_cast<std::uint32_t>(t),
-                               layout.leaf_of_bit.data() + t * kQuickScorerMaxLeaves, by_feature, nan_by_feature};
+    TreeNumbering<T> numbering{nodes.data() + tree_begin[static_cast<std::size_t>(t)],
+                               static_cast<std::uint32_t>(t),
+                               layout.leaf_of_bit.data() + t * kQuickScorerMaxLeaves,
+                               by_feature,
+                               nan_by_feature,
+                               categorical_by_feature};
     numbering.number(0);
+  }
+  const bool any_categorical = std::any_of(categorical_by_feature.begin(), categorical_by_feature.end(),
+                                           [](const auto& list) { return !list.empty(); });
+  if (any_categorical && !add_category_columns(categorical_by_feature, category_bits, column_buckets, layout)) {
+    return false;
   }
   layout.feature_begin.assign(1, 0);
   for (auto& list : by_feature) {
@@ -105,14 +160,17 @@ bool build_quickscorer(const std::vector<CompiledNode<T>>& nodes, const std::vec
     layout.narrow = true;
     layout.entries32 = narrowed(layout.entries);
     layout.nan_entries32 = narrowed(layout.nan_entries);
+    layout.category_entries32 = narrowed(layout.category_entries);
   }
   *out = std::move(layout);
   return true;
 }
 
 template bool build_quickscorer(const std::vector<CompiledNode<float>>&, const std::vector<std::int64_t>&,
-                                std::int64_t, QuickScorerLayout<float>*);
+                                std::int64_t, const std::vector<std::uint32_t>&, const std::vector<std::int32_t>&,
+                                QuickScorerLayout<float>*);
 template bool build_quickscorer(const std::vector<CompiledNode<double>>&, const std::vector<std::int64_t>&,
-                                std::int64_t, QuickScorerLayout<double>*);
+                                std::int64_t, const std::vector<std::uint32_t>&, const std::vector<std::int32_t>&,
+                                QuickScorerLayout<double>*);
 
 }  // namespace sapwood::kernels

@@ -21,6 +21,13 @@ struct QuickScorerLayout {
   // entries and nan_entries with 32-bit masks, when every tree has at most 32 leaves.
   std::vector<QuickScorerEntry32<T>> entries32;
   std::vector<QuickScorerEntry32<T>> nan_entries32;
+  // Categorical nodes by column (QuickScorer::category_*); empty when there are none.
+  std::vector<QuickScorerEntry<T>> category_entries;
+  std::vector<QuickScorerEntry32<T>> category_entries32;
+  std::vector<std::int64_t> category_begin;
+  std::vector<std::uint32_t> category_right;
+  std::vector<std::int64_t> category_right_begin;
+  std::vector<std::int32_t> category_words;
   bool narrow = false;
   std::int32_t n_features = 0;
   std::int64_t n_trees = 0;
@@ -34,6 +41,12 @@ struct QuickScorerLayout {
             leaf_of_bit.data(),
             narrow ? entries32.data() : nullptr,
             narrow ? nan_entries32.data() : nullptr,
+            category_begin.empty() ? nullptr : category_entries.data(),
+            category_begin.empty() || !narrow ? nullptr : category_entries32.data(),
+            category_begin.empty() ? nullptr : category_begin.data(),
+            category_begin.empty() ? nullptr : category_right.data(),
+            category_begin.empty() ? nullptr : category_right_begin.data(),
+            category_begin.empty() ? nullptr : category_words.data(),
             n_features,
             n_trees};
   }
@@ -42,10 +55,12 @@ struct QuickScorerLayout {
 constexpr std::int64_t kQuickScorerMaxLeaves = 64;
 
 // The QuickScorer form of trees [0, n_trees) of a compiled forest (tree t's nodes are
-// [tree_begin[t], tree_begin[t + 1]) of nodes, root first). False when some tree has more
-// than 64 leaves.
+// [tree_begin[t], tree_begin[t + 1]) of nodes, root first; categorical nodes use
+// category_bits, and column_buckets[f] is the bucket count of category column f, 0 for a
+// numeric one). False when some tree has more than 64 leaves.
 template <class T>
 bool build_quickscorer(const std::vector<CompiledNode<T>>& nodes, const std::vector<std::int64_t>& tree_begin,
-                       std::int64_t n_trees, QuickScorerLayout<T>* out);
+                       std::int64_t n_trees, const std::vector<std::uint32_t>& category_bits,
+                       const std::vector<std::int32_t>& column_buckets, QuickScorerLayout<T>* out);
 
 }  // namespace sapwood::kernels

@@ -7,8 +7,9 @@
 // - the reference engine (level "scalar") walks the IR with kernels/scalar, one row at a time;
 // - the compiled engine (every other level) walks the forest's compiled layout with the
 //   active level's kernels, a whole block per tree; its rows are float32 when the model
-//   rounds input to float32 (the layout's thresholds are exact for them). Trees the layout
-//   could not compile take the reference walk over a float64 copy of the block.
+//   rounds input to float32 (the layout's thresholds are exact for them), rewritten into the
+//   layout's compiled columns. Trees the layout could not compile take the reference walk
+//   over a float64 copy of the block, which linear leaves read as well.
 #include <cmath>
 #include <vector>
 
@@ -154,12 +155,15 @@ kernels::PerfectTree<T> perfect_tree(const kernels::ForestLayout& layout,
           layout.perfect_depth[i],
           nodes.data() + layout.tree_begin[i],
           layout.tree_depth[i] - layout.perfect_depth[i],
-          layout.lockstep[i] != 0};
+          layout.lockstep[i] != 0,
+          layout.category_bits_of(t)};
 }
 
-// The vector level's gather walks, where asked for (kernels/traversal.hpp) and compiled.
-bool gather_walks(const kernels::KernelTable& kernels) {
-  return kernels.gather_walk_f32 != nullptr && kernels::active_traversal() == kernels::Traversal::kGather;
+// The vector level's gather walks, where asked for (kernels/traversal.hpp) and compiled;
+// they have no categorical rule, so those trees keep the portable walk.
+bool gather_walks(const kernels::KernelTable& kernels, const kernels::ForestLayout& layout, std::int64_t t) {
+  return kernels.gather_walk_f32 != nullptr && kernels::active_traversal() == kernels::Traversal::kGather &&
+         layout.categorical_tree[static_cast<std::size_t>(t)] == 0;
 }
 
 void walk_compiled(const kernels::KernelTable& kernels, const kernels::ForestLayout& layout, std::int64_t t,
@@ -168,11 +172,12 @@ void walk_compiled(const kernels::KernelTable& kernels, const kernels::ForestLay
     return kernels.walk_perfect_f32(perfect_tree(layout, layout.perfect_nodes_f32, layout.nodes_f32, t), rows, n_rows,
                                    n_cols, leaves, rows_have_nan);
   }
-  const auto walk = !lockstep(layout, t, n_rows) ? kernels.walk_rows_f32
-                    : gather_walks(kernels)          ? kernels.gather_walk_f32
-                                                     : kernels.walk_f32;
+  const auto walk = !lockstep(layout, t, n_rows)    ? kernels.walk_rows_f32
+                    : gather_walks(kernels, layout, t) ? kernels.gather_walk_f32
+                                                       : kernels.walk_f32;
   walk(layout.nodes_f32.data() + layout.tree_begin[static_cast<std::size_t>(t)],
-       layout.tree_depth[static_cast<std::size_t>(t)], rows, n_rows, n_cols, leaves, rows_have_nan);
+       layout.tree_depth[static_cast<std::size_t>(t)], rows, n_rows, n_cols, leaves, rows_have_nan,
+       layout.category_bits_of(t));
 }
 
 void walk_compiled(const kernels::KernelTable& kernels, const kernels::ForestLayout& layout, std::int64_t t,
@@ -181,11 +186,12 @@ void walk_compiled(const kernels::KernelTable& kernels, const kernels::ForestLay
     return kernels.walk_perfect_f64(perfect_tree(layout, layout.perfect_nodes_f64, layout.nodes_f64, t), rows, n_rows,
                                    n_cols, leaves, rows_have_nan);
   }
-  const auto walk = !lockstep(layout, t, n_rows) ? kernels.walk_rows_f64
-                    : gather_walks(kernels)          ? kernels.gather_walk_f64
-                                                     : kernels.walk_f64;
+  const auto walk = !lockstep(layout, t, n_rows)    ? kernels.walk_rows_f64
+                    : gather_walks(kernels, layout, t) ? kernels.gather_walk_f64
+                                                       : kernels.walk_f64;
   walk(layout.nodes_f64.data() + layout.tree_begin[static_cast<std::size_t>(t)],
-       layout.tree_depth[static_cast<std::size_t>(t)], rows, n_rows, n_cols, leaves, rows_have_nan);
+       layout.tree_depth[static_cast<std::size_t>(t)], rows, n_rows, n_cols, leaves, rows_have_nan,
+       layout.category_bits_of(t));
 }
 
 bool all_perfect(const kernels::ForestLayout& layout, std::int64_t t) {
@@ -193,13 +199,16 @@ bool all_perfect(const kernels::ForestLayout& layout, std::int64_t t) {
   return layout.perfect[i] != 0 && layout.perfect_depth[i] == layout.tree_depth[i];
 }
 
+const std::uint32_t* forest_category_bits(const kernels::ForestLayout& layout) {
+  return layout.any_categorical_tree ? layout.category_bits.data() : nullptr;
+}
 kernels::PerfectForest<float> perfect_forest(const kernels::ForestLayout& layout, const float*) {
   return {layout.perfect_nodes_f32.data(), layout.perfect_node_begin.data(), layout.perfect_leaf_map.data(),
-          layout.perfect_leaf_begin.data(), layout.perfect_depth.data()};
+          layout.perfect_leaf_begin.data(), layout.perfect_depth.data(), forest_category_bits(layout)};
 }
 kernels::PerfectForest<double> perfect_forest(const kernels::ForestLayout& layout, const double*) {
   return {layout.perfect_nodes_f64.data(), layout.perfect_node_begin.data(), layout.perfect_leaf_map.data(),
-          layout.perfect_leaf_begin.data(), layout.perfect_depth.data()};
+          layout.perfect_leaf_begin.data(), layout.perfect_depth.data(), forest_category_bits(layout)};
 }
 
 void walk_trees(const kernels::KernelTable& kernels, const kernels::PerfectForest<float>& forest, std::int64_t begin,
@@ -218,13 +227,13 @@ void walk_alone(const kernels::KernelTable& kernels, const kernels::ForestLayout
                 const float* row, std::int32_t n_cols, bool row_has_nan, std::int32_t* leaf) {
   const auto i = static_cast<std::size_t>(t);
   kernels.walk_rows_f32(layout.nodes_f32.data() + layout.tree_begin[i], layout.tree_depth[i], row, 1, n_cols, leaf,
-                       row_has_nan);
+                       row_has_nan, layout.category_bits_of(t));
 }
 void walk_alone(const kernels::KernelTable& kernels, const kernels::ForestLayout& layout, std::int64_t t,
                 const double* row, std::int32_t n_cols, bool row_has_nan, std::int32_t* leaf) {
   const auto i = static_cast<std::size_t>(t);
   kernels.walk_rows_f64(layout.nodes_f64.data() + layout.tree_begin[i], layout.tree_depth[i], row, 1, n_cols, leaf,
-                       row_has_nan);
+                       row_has_nan, layout.category_bits_of(t));
 }
 
 // Adds compiled tree t's leaves for rows [0, n_rows) (leaves[r]: row r's leaf) to their sums.
@@ -245,15 +254,29 @@ void add_tree_leaves(const Forest& forest, std::int64_t t, const std::int32_t* l
   }
 }
 
+// The same for linear leaves: each compiled leaf names its IR leaf, whose linear model reads
+// the row's values as gathered (raw_rows, raw_cols a row), not its compiled columns.
+template <class Acc>
+void add_linear_tree_leaves(const Forest& forest, std::int64_t t, const std::int32_t* leaves, std::int32_t n_rows,
+                            const double* raw_rows, std::int64_t raw_cols, Acc* acc) {
+  const ForestSpec& spec = forest.spec;
+  const std::int64_t n_outputs = spec.n_outputs;
+  const std::int64_t* ir_node = forest.layout->ir_node.data() + forest.layout->tree_begin[static_cast<std::size_t>(t)];
+  Acc* tree_acc = acc + first_output(spec, t);
+  for (std::int32_t r = 0; r < n_rows; ++r) {
+    tree_acc[r * n_outputs] += static_cast<Acc>(linear_leaf(spec, ir_node[leaves[r]], raw_rows + r * raw_cols));
+  }
+}
+
 // Adds one row's leaves (leaves[t]: tree t's compiled leaf) in model order; reference trees
-// are walked here, on the row's float64 copy.
+// are walked here, on the row's float64 copy (which linear leaves read too).
 template <class Acc>
 void add_row_leaves(const Forest& forest, const kernels::ForestView& view, const std::int32_t* leaves,
                     const double* reference_row, std::int64_t n_cols, Acc* row_acc) {
   const ForestSpec& spec = forest.spec;
   const kernels::ForestLayout& layout = *forest.layout;
   const std::int64_t n_trees = forest.n_trees();
-  if (!layout.any_reference_tree && spec.leaf_size == 1) {
+  if (!layout.any_reference_tree && layout.ir_node.empty() && spec.leaf_size == 1) {
     // Scalar leaves, every tree compiled: the same sums in the same order without the
     // per-tree tests below (a third of the time on small trees).
     const double* values = layout.leaf_values.data();
@@ -275,6 +298,10 @@ void add_row_leaves(const Forest& forest, const kernels::ForestView& view, const
       add_reference_tree<Acc, true, true>(forest, view, t, reference_row, 1, n_cols, row_acc);
       continue;
     }
+    if (!layout.ir_node.empty()) {
+      add_linear_tree_leaves(forest, t, leaves + t, 1, reference_row, n_cols, row_acc);
+      continue;
+    }
     const double* values = layout.leaf_values.data() + layout.tree_begin[static_cast<std::size_t>(t)] * spec.leaf_size;
     add_leaf(values + static_cast<std::int64_t>(leaves[t]) * spec.leaf_size, spec.leaf_size,
              row_acc + first_output(spec, t));
@@ -286,8 +313,8 @@ void add_row_leaves(const Forest& forest, const kernels::ForestView& view, const
 // model order as usual.
 template <class Row, class Acc>
 void compiled_few_rows(const Forest& forest, const kernels::KernelTable& kernels, const std::vector<Row>& rows,
-                       const std::vector<double>& reference_rows, std::int32_t n_rows, std::int32_t n_cols,
-                       std::vector<Acc>& acc) {
+                       const std::vector<double>& reference_rows, std::int64_t reference_cols, std::int32_t n_rows,
+                       std::int32_t n_cols, std::vector<Acc>& acc) {
   const kernels::ForestLayout& layout = *forest.layout;
   const kernels::ForestView view = view_of(forest.spec);
   const std::int64_t n_trees = forest.n_trees();
@@ -309,8 +336,8 @@ void compiled_few_rows(const Forest& forest, const kernels::KernelTable& kernels
       }
       ++t;
     }
-    const double* reference_row = layout.any_reference_tree ? reference_rows.data() + r * n_cols : nullptr;
-    add_row_leaves(forest, view, leaves.data(), reference_row, n_cols, acc.data() + r * forest.spec.n_outputs);
+    const double* reference_row = reference_rows.empty() ? nullptr : reference_rows.data() + r * reference_cols;
+    add_row_leaves(forest, view, leaves.data(), reference_row, reference_cols, acc.data() + r * forest.spec.n_outputs);
   }
 }
 
@@ -388,8 +415,8 @@ void quickscorer_rows(const Forest& forest, const kernels::KernelTable& kernels,
 // order. A chunk without NaN walks in the kernels' NaN-free form.
 template <class Row, class Acc>
 void walk_block(const Forest& forest, const kernels::KernelTable& kernels, const std::vector<Row>& rows,
-                const std::vector<double>& reference_rows, std::int32_t n_rows, std::int32_t n_cols,
-                std::vector<Acc>& acc) {
+                const std::vector<double>& reference_rows, std::int64_t reference_cols, std::int32_t n_rows,
+                std::int32_t n_cols, std::vector<Acc>& acc) {
   const kernels::ForestLayout& layout = *forest.layout;
   const kernels::ForestView view = view_of(forest.spec);
   const std::int64_t n_outputs = forest.spec.n_outputs;
@@ -409,12 +436,17 @@ void walk_block(const Forest& forest, const kernels::KernelTable& kernels, const
       Acc* chunk_acc = acc.data() + first * n_outputs;
       for (std::int64_t t = layout.tree_blocks[b]; t < layout.tree_blocks[b + 1]; ++t) {
         if (layout.reference_tree[static_cast<std::size_t>(t)] != 0) {
-          add_reference_tree<Acc, true, true>(forest, view, t, reference_rows.data() + first * n_cols, size, n_cols,
-                                              chunk_acc);
+          add_reference_tree<Acc, true, true>(forest, view, t, reference_rows.data() + first * reference_cols, size,
+                                              reference_cols, chunk_acc);
           continue;
         }
         walk_compiled(kernels, layout, t, chunk_rows, size, n_cols, chunk_has_nan[c] != 0, leaves.data());
-        add_tree_leaves(forest, t, leaves.data(), size, chunk_acc);
+        if (layout.ir_node.empty()) {
+          add_tree_leaves(forest, t, leaves.data(), size, chunk_acc);
+        } else {
+          add_linear_tree_leaves(forest, t, leaves.data(), size, reference_rows.data() + first * reference_cols,
+                                 reference_cols, chunk_acc);
+        }
       }
     }
   }
@@ -425,18 +457,18 @@ void compiled_block(const Forest& forest, const kernels::KernelTable& kernels, c
                     std::int64_t begin, std::int64_t end, double* out) {
   const kernels::ForestLayout& layout = *forest.layout;
   const auto n_rows = static_cast<std::int32_t>(end - begin);
-  const auto n_cols = static_cast<std::int32_t>(x.cols);
-  const std::vector<Row> rows = model_rows<Row>(forest, x, begin, end);
-  std::vector<double> reference_rows;
-  if (layout.any_reference_tree) reference_rows = model_rows<double>(forest, x, begin, end);
+  std::int32_t n_cols = 0;
+  const std::vector<Row> rows = compiled_rows<Row>(forest, x, begin, end, &n_cols);
+  std::vector<double> reference_rows;  // the reference walk's and the linear leaves' rows
+  if (layout.any_reference_tree || !layout.ir_node.empty()) reference_rows = model_rows<double>(forest, x, begin, end);
 
   std::vector<Acc> acc = start_sums<Acc>(forest, n_rows);
   if (use_quickscorer(layout, kernels, n_rows)) {
     quickscorer_rows(forest, kernels, rows, n_rows, n_cols, acc);
   } else if (n_rows < kMinLockstepRows) {
-    compiled_few_rows(forest, kernels, rows, reference_rows, n_rows, n_cols, acc);
+    compiled_few_rows(forest, kernels, rows, reference_rows, x.cols, n_rows, n_cols, acc);
   } else {
-    walk_block(forest, kernels, rows, reference_rows, n_rows, n_cols, acc);
+    walk_block(forest, kernels, rows, reference_rows, x.cols, n_rows, n_cols, acc);
   }
   finish_sums(forest, acc, n_rows, out);
 }
@@ -471,8 +503,10 @@ void forest_margins(const Forest& forest, const MatrixView& x, std::int64_t begi
                     std::int64_t end, double* out) {
   const kernels::KernelTable* kernels = kernels::kernels_for(kernels::active_isa());
   // The gathers address a chunk's rows with 32-bit offsets.
-  const bool fits = x.cols <= std::int64_t{0x7fffffff} / kChunkRows;
-  if (kernels == nullptr || forest.layout == nullptr || !fits) return reference_margins(forest, x, begin, end, out);
+  if (kernels == nullptr || forest.layout == nullptr) return reference_margins(forest, x, begin, end, out);
+  const std::int64_t width = forest.layout->columns.empty() ? x.cols
+                                                            : static_cast<std::int64_t>(forest.layout->columns.size());
+  if (width > std::int64_t{0x7fffffff} / kChunkRows) return reference_margins(forest, x, begin, end, out);
   if (forest.layout->float32) return compiled_margins<float>(forest, *kernels, x, begin, end, out);
   compiled_margins<double>(forest, *kernels, x, begin, end, out);
 }

@@ -51,6 +51,30 @@ std::vector<Row> model_rows(const Forest& forest, const MatrixView& x, std::int6
   return rows;
 }
 
+// Rows [begin, end) as the compiled engine reads them: model_rows rewritten into the
+// layout's columns (kernels/compiled_columns.hpp), n_columns values a row; the rows as they
+// are when the layout keeps the features as gathered.
+template <class Row>
+std::vector<Row> compiled_rows(const Forest& forest, const MatrixView& x, std::int64_t begin, std::int64_t end,
+                               std::int32_t* n_columns) {
+  std::vector<Row> rows = model_rows<Row>(forest, x, begin, end);
+  const std::vector<kernels::CompiledColumn>& columns = forest.layout->columns;
+  *n_columns = static_cast<std::int32_t>(x.cols);
+  if (columns.empty()) return rows;
+  const auto width = static_cast<std::int64_t>(columns.size());
+  *n_columns = static_cast<std::int32_t>(width);
+  std::vector<Row> out(static_cast<std::size_t>((end - begin) * width));
+  for (std::int64_t r = 0; r < end - begin; ++r) {
+    const Row* row = rows.data() + r * x.cols;
+    Row* compiled = out.data() + r * width;
+    for (std::int64_t c = 0; c < width; ++c) {
+      const kernels::CompiledColumn& column = columns[static_cast<std::size_t>(c)];
+      compiled[c] = kernels::compiled_value(column, row[column.feature]);
+    }
+  }
+  return out;
+}
+
 // Whether any of n values is NaN: the walks have a faster form for rows without.
 template <class Row>
 bool any_nan(const Row* values, std::int64_t n) {

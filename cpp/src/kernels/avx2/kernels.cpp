@@ -57,8 +57,10 @@ inline void store_leaves(__m256i node, std::int32_t first, std::int32_t lanes, s
 }
 
 // A vector step tests NaN with one mask compare for every lane, so rows_have_nan changes nothing.
+// No categorical tree is walked here (forest_margins takes the portable walk for those).
 void walk_f32(const NodeF32* nodes, std::int32_t depth, const float* rows, std::int32_t n_rows,
-              std::int32_t n_cols, std::int32_t* leaves, bool /*rows_have_nan*/) {
+              std::int32_t n_cols, std::int32_t* leaves, bool /*rows_have_nan*/,
+              const std::uint32_t* /*category_bits*/) {
   for (std::int32_t first = 0; first < n_rows; first += 16) {
     const std::int32_t rest = n_rows - first;
     const std::int32_t lanes_a = rest < 8 ? rest : 8;
@@ -117,7 +119,8 @@ inline void store_leaves4(__m128i node, std::int32_t first, std::int32_t lanes, 
 }
 
 void walk_f64(const NodeF64* nodes, std::int32_t depth, const double* rows, std::int32_t n_rows,
-              std::int32_t n_cols, std::int32_t* leaves, bool /*rows_have_nan*/) {
+              std::int32_t n_cols, std::int32_t* leaves, bool /*rows_have_nan*/,
+              const std::uint32_t* /*category_bits*/) {
   for (std::int32_t first = 0; first < n_rows; first += 8) {
     const std::int32_t rest = n_rows - first;
     const std::int32_t lanes_a = rest < 4 ? rest : 4;

@@ -46,6 +46,20 @@ struct Wide {
   static void send_right(void* line, __m256i rows, Word mask) {
     clear_where(line, rows, _mm256_set1_epi64x(static_cast<long long>(mask)));
   }
+  // Category columns: each row's bucket (an integer value), the word of bits at index + w for
+  // each row, and the rows whose word has bit k set, as lane masks.
+  using Index = __m128i;
+  static Index buckets(__m256d x) { return _mm256_cvttpd_epi32(x); }
+  static Index word_index(Index buckets, std::int32_t first, std::int32_t words) {
+    return _mm_add_epi32(_mm_set1_epi32(first), _mm_mullo_epi32(buckets, _mm_set1_epi32(words)));
+  }
+  static Index gather_words(const std::uint32_t* right, Index index, std::int32_t w) {
+    return _mm_i32gather_epi32(reinterpret_cast<const int*>(right), _mm_add_epi32(index, _mm_set1_epi32(w)), 4);
+  }
+  static __m256i with_bit(Index words, std::int32_t k) {
+    const __m128i bit = _mm_set1_epi32(static_cast<int>(std::uint32_t{1} << k));
+    return _mm256_cvtepi32_epi64(_mm_cmpeq_epi32(_mm_and_si128(words, bit), bit));
+  }
 };
 
 // 8 rows, a 32-bit word each: float32 values compared as they are, float64 ones as two halves
@@ -85,12 +99,48 @@ struct Narrow {
   static void send_right(void* line, __m256i rows, Word mask) {
     clear_where(line, rows, _mm256_set1_epi32(static_cast<int>(mask)));
   }
+  using Index = __m256i;
+  static Index buckets(__m256 x) { return _mm256_cvttps_epi32(x); }
+  static Index buckets(const Pair& x) {
+    return _mm256_inserti128_si256(_mm256_castsi128_si256(_mm256_cvttpd_epi32(x.low)), _mm256_cvttpd_epi32(x.high), 1);
+  }
+  static Index word_index(Index buckets, std::int32_t first, std::int32_t words) {
+    return _mm256_add_epi32(_mm256_set1_epi32(first), _mm256_mullo_epi32(buckets, _mm256_set1_epi32(words)));
+  }
+  static Index gather_words(const std::uint32_t* right, Index index, std::int32_t w) {
+    return _mm256_i32gather_epi32(reinterpret_cast<const int*>(right), _mm256_add_epi32(index, _mm256_set1_epi32(w)), 4);
+  }
+  static __m256i with_bit(Index words, std::int32_t k) {
+    const __m256i bit = _mm256_set1_epi32(static_cast<int>(std::uint32_t{1} << k));
+    return _mm256_cmpeq_epi32(_mm256_and_si256(words, bit), bit);
+  }
 };
+
+// A category column for a group of rows: one word per row names which of 32 nodes its
+// bucket sends right, so each node costs a test and (where some row goes right) an AND.
+template <class P, class T, class Entry, class Line, class Values>
+void score_category_column(const QuickScorer<T>& forest, const Entry* category_entries, std::int32_t f,
+                           const Values& x, const Line& line) {
+  const std::int32_t words = forest.category_words[f];
+  const typename P::Index index =
+      P::word_index(P::buckets(x), static_cast<std::int32_t>(forest.category_right_begin[f]), words);
+  const Entry* nodes = category_entries + forest.category_begin[f];
+  const std::int64_t n_nodes = forest.category_begin[f + 1] - forest.category_begin[f];
+  for (std::int32_t w = 0; w < words; ++w) {
+    const typename P::Index right = P::gather_words(forest.category_right, index, w);
+    const std::int64_t in_word = n_nodes - 32 * w < 32 ? n_nodes - 32 * w : 32;
+    for (std::int32_t k = 0; k < in_word; ++k) {
+      const __m256i rows = P::with_bit(right, k);
+      if (!none(rows)) P::send_right(line(nodes[32 * w + k].tree), rows, nodes[32 * w + k].mask);
+    }
+  }
+}
 
 // Each tree's words for the group fill 32 bytes of the scratch.
 template <class P, class T>
 void score_rows(const QuickScorer<T>& forest, const typename P::template Entry<T>* entries,
-                const typename P::template Entry<T>* nan_entries, const T* rows, std::int32_t n_rows,
+                const typename P::template Entry<T>* nan_entries,
+                const typename P::template Entry<T>* category_entries, const T* rows, std::int32_t n_rows,
                 std::int32_t n_cols, std::uint64_t* scratch, std::int32_t* leaves) {
   using Entry = typename P::template Entry<T>;
   constexpr std::int32_t kLanes = P::kLanes;
@@ -107,6 +157,10 @@ void score_rows(const QuickScorer<T>& forest, const typename P::template Entry<T
     for (std::int64_t t = 0; t < forest.n_trees; ++t) _mm256_store_si256(reinterpret_cast<__m256i*>(line(t)), all_leaves);
     for (std::int32_t f = 0; f < forest.n_features; ++f) {
       const auto x = P::values(group + f, offsets);
+      if (forest.category_words != nullptr && forest.category_words[f] != 0) {
+        score_category_column<P>(forest, category_entries, f, x, line);
+        continue;
+      }
       const __m256i nan = P::nan(x);
       if (!none(nan)) {
         const Entry* end = nan_entries + forest.nan_begin[f + 1];
@@ -139,9 +193,11 @@ template <class T>
 void score_rows(const QuickScorer<T>& forest, const T* rows, std::int32_t n_rows, std::int32_t n_cols,
                 std::uint64_t* bits, std::int32_t* leaves) {
   if (forest.entries32 != nullptr) {
-    return score_rows<Narrow>(forest, forest.entries32, forest.nan_entries32, rows, n_rows, n_cols, bits, leaves);
+    return score_rows<Narrow>(forest, forest.entries32, forest.nan_entries32, forest.category_entries32, rows, n_rows,
+                              n_cols, bits, leaves);
   }
-  score_rows<Wide>(forest, forest.entries, forest.nan_entries, rows, n_rows, n_cols, bits, leaves);
+  score_rows<Wide>(forest, forest.entries, forest.nan_entries, forest.category_entries, rows, n_rows, n_cols, bits,
+                   leaves);
 }
 
 }  // namespace

@@ -100,12 +100,15 @@ void walk(const Node* nodes, std::int32_t depth, const T* rows, std::int32_t n_r
 }
 
 // A vector step tests NaN with one mask compare for every lane, so rows_have_nan changes nothing.
+// No categorical tree is walked here (forest_margins takes the portable walk for those).
 void walk_f32(const NodeF32* nodes, std::int32_t depth, const float* rows, std::int32_t n_rows,
-              std::int32_t n_cols, std::int32_t* leaves, bool /*rows_have_nan*/) {
+              std::int32_t n_cols, std::int32_t* leaves, bool /*rows_have_nan*/,
+              const std::uint32_t* /*category_bits*/) {
   walk<16, NodeF32, float, step_f32>(nodes, depth, rows, n_rows, n_cols, leaves);
 }
 void walk_f64(const NodeF64* nodes, std::int32_t depth, const double* rows, std::int32_t n_rows,
-              std::int32_t n_cols, std::int32_t* leaves, bool /*rows_have_nan*/) {
+              std::int32_t n_cols, std::int32_t* leaves, bool /*rows_have_nan*/,
+              const std::uint32_t* /*category_bits*/) {
   walk<8, NodeF64, double, step_f64>(nodes, depth, rows, n_rows, n_cols, leaves);
 }
 

@@ -39,6 +39,9 @@ struct Wide {
     const __m512i word = _mm512_load_si512(line);
     _mm512_store_si512(line, _mm512_mask_and_epi64(word, rows, word, _mm512_set1_epi64(static_cast<long long>(mask))));
   }
+  // Category columns: each row's bucket (an integer value) in a 32-bit lane; lanes past the
+  // group's 8 hold bucket 0, a valid index whose rows are never used.
+  static __m512i buckets(__m512d x) { return _mm512_inserti64x4(_mm512_setzero_si512(), _mm512_cvttpd_epi32(x), 0); }
 };
 
 // 16 rows, a 32-bit word each: float32 values compared as they are, float64 ones as two
@@ -73,12 +76,38 @@ struct Narrow {
     const __m512i word = _mm512_load_si512(line);
     _mm512_store_si512(line, _mm512_mask_and_epi32(word, rows, word, _mm512_set1_epi32(static_cast<int>(mask))));
   }
+  static __m512i buckets(__m512 x) { return _mm512_cvttps_epi32(x); }
+  static __m512i buckets(const Pair& x) {
+    return _mm512_inserti64x4(_mm512_castsi256_si512(_mm512_cvttpd_epi32(x.low)), _mm512_cvttpd_epi32(x.high), 1);
+  }
 };
+
+// A category column for a group of rows: one gathered word per row names which of 32 nodes
+// its bucket sends right, so each node costs a test and (where some row goes right) an AND.
+template <class P, class T, class Entry, class Line, class Values>
+void score_category_column(const QuickScorer<T>& forest, const Entry* category_entries, std::int32_t f,
+                           const Values& x, const Line& line) {
+  const std::int32_t words = forest.category_words[f];
+  const __m512i index = _mm512_add_epi32(_mm512_set1_epi32(static_cast<int>(forest.category_right_begin[f])),
+                                         _mm512_mullo_epi32(P::buckets(x), _mm512_set1_epi32(words)));
+  const Entry* nodes = category_entries + forest.category_begin[f];
+  const std::int64_t n_nodes = forest.category_begin[f + 1] - forest.category_begin[f];
+  for (std::int32_t w = 0; w < words; ++w) {
+    const __m512i right = _mm512_i32gather_epi32(_mm512_add_epi32(index, _mm512_set1_epi32(w)), forest.category_right, 4);
+    const std::int64_t in_word = n_nodes - 32 * w < 32 ? n_nodes - 32 * w : 32;
+    for (std::int32_t k = 0; k < in_word; ++k) {
+      const __m512i bit = _mm512_set1_epi32(static_cast<int>(std::uint32_t{1} << k));
+      const auto rows = static_cast<typename P::Rows>(_mm512_test_epi32_mask(right, bit));
+      if (rows != 0) P::send_right(line(nodes[32 * w + k].tree), rows, nodes[32 * w + k].mask);
+    }
+  }
+}
 
 // Each tree's words for the group fill one 64-byte line of the scratch.
 template <class P, class T>
 void score_rows(const QuickScorer<T>& forest, const typename P::template Entry<T>* entries,
-                const typename P::template Entry<T>* nan_entries, const T* rows, std::int32_t n_rows,
+                const typename P::template Entry<T>* nan_entries,
+                const typename P::template Entry<T>* category_entries, const T* rows, std::int32_t n_rows,
                 std::int32_t n_cols, std::uint64_t* scratch, std::int32_t* leaves) {
   using Entry = typename P::template Entry<T>;
   constexpr std::int32_t kLanes = P::kLanes;
@@ -96,6 +125,10 @@ void score_rows(const QuickScorer<T>& forest, const typename P::template Entry<T
     for (std::int64_t t = 0; t < forest.n_trees; ++t) _mm512_store_si512(line(t), all_leaves);
     for (std::int32_t f = 0; f < forest.n_features; ++f) {
       const auto x = P::values(group + f, offsets);
+      if (forest.category_words != nullptr && forest.category_words[f] != 0) {
+        score_category_column<P>(forest, category_entries, f, x, line);
+        continue;
+      }
       const typename P::Rows nan = P::nan(x);
       if (nan != 0) {
         const Entry* end = nan_entries + forest.nan_begin[f + 1];
@@ -128,9 +161,11 @@ template <class T>
 void score_rows(const QuickScorer<T>& forest, const T* rows, std::int32_t n_rows, std::int32_t n_cols,
                 std::uint64_t* bits, std::int32_t* leaves) {
   if (forest.entries32 != nullptr) {
-    return score_rows<Narrow>(forest, forest.entries32, forest.nan_entries32, rows, n_rows, n_cols, bits, leaves);
+    return score_rows<Narrow>(forest, forest.entries32, forest.nan_entries32, forest.category_entries32, rows, n_rows,
+                              n_cols, bits, leaves);
   }
-  score_rows<Wide>(forest, forest.entries, forest.nan_entries, rows, n_rows, n_cols, bits, leaves);
+  score_rows<Wide>(forest, forest.entries, forest.nan_entries, forest.category_entries, rows, n_rows, n_cols, bits,
+                   leaves);
 }
 
 }  // namespace

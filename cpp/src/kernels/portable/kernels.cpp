@@ -17,14 +17,30 @@ constexpr std::int32_t kGroup = 8;
 
 // The compiled rule (kernels/engine.hpp); for a number, `x <= threshold` alone.
 template <bool kNaN, class T>
-inline bool goes_left(T x, T threshold, std::uint32_t feature) {
+inline bool numeric_left(T x, T threshold, std::uint32_t feature) {
   if constexpr (kNaN) return (x <= threshold) | ((x != x) & ((feature & kDefaultLeftBit) != 0));
   return x <= threshold;
 }
 
-template <bool kNaN, class T>
+// kCat: the tree may hold categorical nodes. Both rules are evaluated and one is kept, so
+// rows stepping together do not branch on the node's kind; a numeric node's operands stand
+// in as bucket 0 of word 0 (category_bits always holds a word) and are never out of range.
+template <bool kNaN, bool kCat, class T>
+inline bool goes_left(T x, T threshold, std::uint32_t feature, const std::uint32_t* category_bits) {
+  if constexpr (kCat) {
+    const bool categorical = (feature & kCategoryBit) != 0;
+    const bool category_left =
+        category_goes_left(category_bits, categorical ? threshold : T{0}, categorical ? x : T{0});
+    return categorical ? category_left : numeric_left<kNaN>(x, threshold, feature);
+  } else {
+    (void)category_bits;
+    return numeric_left<kNaN>(x, threshold, feature);
+  }
+}
+
+template <bool kNaN, bool kCat, class T>
 void walk(const CompiledNode<T>* nodes, std::int32_t depth, const T* rows, std::int32_t n_rows,
-          std::int32_t n_cols, std::int32_t* leaves) {
+          std::int32_t n_cols, std::int32_t* leaves, const std::uint32_t* category_bits) {
   for (std::int32_t first = 0; first < n_rows; first += kGroup) {
     const std::int32_t lanes = n_rows - first < kGroup ? n_rows - first : kGroup;
     std::int32_t node[kGroup] = {};
@@ -35,7 +51,7 @@ void walk(const CompiledNode<T>* nodes, std::int32_t depth, const T* rows, std::
       bool all_leaves = true;
       for (std::int32_t i = 0; i < kGroup; ++i) {
         const CompiledNode<T>& n = nodes[node[i]];
-        const bool left = goes_left<kNaN>(row[i][n.feature & kFeatureMask], n.threshold, n.feature);
+        const bool left = goes_left<kNaN, kCat>(row[i][n.feature & kFeatureMask], n.threshold, n.feature, category_bits);
         all_leaves &= n.left == node[i];
         node[i] = n.left + (left ? 0 : 1);
       }
@@ -46,16 +62,16 @@ void walk(const CompiledNode<T>* nodes, std::int32_t depth, const T* rows, std::
 }
 
 // One row at a time down its own path; the child choice is branch-free, the loop exit is not.
-template <bool kNaN, class T>
+template <bool kNaN, bool kCat, class T>
 void walk_rows(const CompiledNode<T>* nodes, std::int32_t /*depth*/, const T* rows, std::int32_t n_rows,
-               std::int32_t n_cols, std::int32_t* leaves) {
+               std::int32_t n_cols, std::int32_t* leaves, const std::uint32_t* category_bits) {
   for (std::int32_t r = 0; r < n_rows; ++r) {
     const T* row = rows + r * n_cols;
     std::int32_t node = 0;
     for (;;) {
       const CompiledNode<T>& n = nodes[node];
       if (n.left == node) break;
-      node = n.left + (goes_left<kNaN>(row[n.feature & kFeatureMask], n.threshold, n.feature) ? 0 : 1);
+      node = n.left + (goes_left<kNaN, kCat>(row[n.feature & kFeatureMask], n.threshold, n.feature, category_bits) ? 0 : 1);
     }
     leaves[r] = node;
   }
@@ -71,28 +87,28 @@ constexpr std::int32_t kPerfectGroup = 16;
 
 // Slot is a pointer-sized index where the walk keeps it in a register (no sign extension
 // before each load).
-template <bool kNaN, class T, class Slot>
-inline Slot perfect_step(const PerfectNode<T>* nodes, Slot node, const T* row) {
+template <bool kNaN, bool kCat, class T, class Slot>
+inline Slot perfect_step(const PerfectNode<T>* nodes, Slot node, const T* row, const std::uint32_t* category_bits) {
   const PerfectNode<T> n = nodes[node];
-  const bool left = goes_left<kNaN>(row[n.feature & kFeatureMask], n.threshold, n.feature);
+  const bool left = goes_left<kNaN, kCat>(row[n.feature & kFeatureMask], n.threshold, n.feature, category_bits);
   return 2 * node + 2 - static_cast<Slot>(left);
 }
 
-template <bool kNaN, class T>
-inline std::int32_t compiled_step(const CompiledNode<T>& n, const T* row) {
-  return n.left + (goes_left<kNaN>(row[n.feature & kFeatureMask], n.threshold, n.feature) ? 0 : 1);
+template <bool kNaN, bool kCat, class T>
+inline std::int32_t compiled_step(const CompiledNode<T>& n, const T* row, const std::uint32_t* category_bits) {
+  return n.left + (goes_left<kNaN, kCat>(row[n.feature & kFeatureMask], n.threshold, n.feature, category_bits) ? 0 : 1);
 }
 
-template <bool kNaN, class T>
+template <bool kNaN, bool kCat, class T>
 inline std::int32_t finish_row(const PerfectTree<T>& tree, const T* row, std::int32_t node) {
   for (;;) {
     const CompiledNode<T>& n = tree.rest[node];
     if (n.left == node) return node;
-    node = compiled_step<kNaN>(n, row);
+    node = compiled_step<kNaN, kCat>(n, row, tree.category_bits);
   }
 }
 
-template <bool kNaN, class T>
+template <bool kNaN, bool kCat, class T>
 void finish_group(const PerfectTree<T>& tree, const T* group, std::int32_t n_cols, std::int32_t* node) {
   if (tree.rest_lockstep) {
     for (std::int32_t step = 0; step < tree.rest_steps; ++step) {
@@ -100,16 +116,16 @@ void finish_group(const PerfectTree<T>& tree, const T* group, std::int32_t n_col
       for (std::int32_t i = 0; i < kPerfectGroup; ++i) {
         const CompiledNode<T>& n = tree.rest[node[i]];
         all_leaves &= n.left == node[i];
-        node[i] = compiled_step<kNaN>(n, group + i * n_cols);
+        node[i] = compiled_step<kNaN, kCat>(n, group + i * n_cols, tree.category_bits);
       }
       if (all_leaves) return;
     }
     return;
   }
-  for (std::int32_t i = 0; i < kPerfectGroup; ++i) node[i] = finish_row<kNaN>(tree, group + i * n_cols, node[i]);
+  for (std::int32_t i = 0; i < kPerfectGroup; ++i) node[i] = finish_row<kNaN, kCat>(tree, group + i * n_cols, node[i]);
 }
 
-template <bool kNaN, class T, std::int32_t kDepth>
+template <bool kNaN, bool kCat, class T, std::int32_t kDepth>
 void walk_perfect_depth(const PerfectTree<T>& tree, const T* rows, std::int32_t n_rows, std::int32_t n_cols,
                         std::int32_t* leaves) {
   constexpr std::int32_t kFirstLeaf = (1 << kDepth) - 1;
@@ -119,38 +135,40 @@ void walk_perfect_depth(const PerfectTree<T>& tree, const T* rows, std::int32_t 
     std::ptrdiff_t slot[kPerfectGroup] = {};
     const T* group = rows + static_cast<std::int64_t>(first) * n_cols;
     for (std::int32_t step = 0; step < kDepth; ++step) {
-      for (std::int32_t i = 0; i < kPerfectGroup; ++i) slot[i] = perfect_step<kNaN>(nodes, slot[i], group + i * n_cols);
+      for (std::int32_t i = 0; i < kPerfectGroup; ++i) {
+        slot[i] = perfect_step<kNaN, kCat>(nodes, slot[i], group + i * n_cols, tree.category_bits);
+      }
     }
     std::int32_t node[kPerfectGroup];
     for (std::int32_t i = 0; i < kPerfectGroup; ++i) node[i] = tree.leaf_map[slot[i] - kFirstLeaf];
-    if (tree.rest_steps > 0) finish_group<kNaN>(tree, group, n_cols, node);
+    if (tree.rest_steps > 0) finish_group<kNaN, kCat>(tree, group, n_cols, node);
     for (std::int32_t i = 0; i < kPerfectGroup; ++i) leaves[first + i] = node[i];
   }
   for (std::int32_t r = first; r < n_rows; ++r) {
     const T* row = rows + static_cast<std::int64_t>(r) * n_cols;
     std::int32_t node = 0;
-    for (std::int32_t step = 0; step < kDepth; ++step) node = perfect_step<kNaN>(nodes, node, row);
+    for (std::int32_t step = 0; step < kDepth; ++step) node = perfect_step<kNaN, kCat>(nodes, node, row, tree.category_bits);
     node = tree.leaf_map[node - kFirstLeaf];
-    leaves[r] = tree.rest_steps > 0 ? finish_row<kNaN>(tree, row, node) : node;
+    leaves[r] = tree.rest_steps > 0 ? finish_row<kNaN, kCat>(tree, row, node) : node;
   }
 }
 
-template <bool kNaN, class T>
+template <bool kNaN, bool kCat, class T>
 void walk_perfect(const PerfectTree<T>& tree, const T* rows, std::int32_t n_rows, std::int32_t n_cols,
                   std::int32_t* leaves) {
   switch (tree.depth) {
-    case 1: return walk_perfect_depth<kNaN, T, 1>(tree, rows, n_rows, n_cols, leaves);
-    case 2: return walk_perfect_depth<kNaN, T, 2>(tree, rows, n_rows, n_cols, leaves);
-    case 3: return walk_perfect_depth<kNaN, T, 3>(tree, rows, n_rows, n_cols, leaves);
-    case 4: return walk_perfect_depth<kNaN, T, 4>(tree, rows, n_rows, n_cols, leaves);
-    case 5: return walk_perfect_depth<kNaN, T, 5>(tree, rows, n_rows, n_cols, leaves);
-    case 6: return walk_perfect_depth<kNaN, T, 6>(tree, rows, n_rows, n_cols, leaves);
-    case 7: return walk_perfect_depth<kNaN, T, 7>(tree, rows, n_rows, n_cols, leaves);
-    case 8: return walk_perfect_depth<kNaN, T, 8>(tree, rows, n_rows, n_cols, leaves);
-    case 9: return walk_perfect_depth<kNaN, T, 9>(tree, rows, n_rows, n_cols, leaves);
-    case 10: return walk_perfect_depth<kNaN, T, 10>(tree, rows, n_rows, n_cols, leaves);
-    case 11: return walk_perfect_depth<kNaN, T, 11>(tree, rows, n_rows, n_cols, leaves);
-    default: return walk_perfect_depth<kNaN, T, 12>(tree, rows, n_rows, n_cols, leaves);
+    case 1: return walk_perfect_depth<kNaN, kCat, T, 1>(tree, rows, n_rows, n_cols, leaves);
+    case 2: return walk_perfect_depth<kNaN, kCat, T, 2>(tree, rows, n_rows, n_cols, leaves);
+    case 3: return walk_perfect_depth<kNaN, kCat, T, 3>(tree, rows, n_rows, n_cols, leaves);
+    case 4: return walk_perfect_depth<kNaN, kCat, T, 4>(tree, rows, n_rows, n_cols, leaves);
+    case 5: return walk_perfect_depth<kNaN, kCat, T, 5>(tree, rows, n_rows, n_cols, leaves);
+    case 6: return walk_perfect_depth<kNaN, kCat, T, 6>(tree, rows, n_rows, n_cols, leaves);
+    case 7: return walk_perfect_depth<kNaN, kCat, T, 7>(tree, rows, n_rows, n_cols, leaves);
+    case 8: return walk_perfect_depth<kNaN, kCat, T, 8>(tree, rows, n_rows, n_cols, leaves);
+    case 9: return walk_perfect_depth<kNaN, kCat, T, 9>(tree, rows, n_rows, n_cols, leaves);
+    case 10: return walk_perfect_depth<kNaN, kCat, T, 10>(tree, rows, n_rows, n_cols, leaves);
+    case 11: return walk_perfect_depth<kNaN, kCat, T, 11>(tree, rows, n_rows, n_cols, leaves);
+    default: return walk_perfect_depth<kNaN, kCat, T, 12>(tree, rows, n_rows, n_cols, leaves);
   }
 }
 
@@ -158,7 +176,7 @@ void walk_perfect(const PerfectTree<T>& tree, const T* rows, std::int32_t n_rows
 // stepping when it reaches its slots.
 constexpr std::int32_t kTreeGroup = 8;
 
-template <bool kNaN, class T>
+template <bool kNaN, bool kCat, class T>
 void walk_trees(const PerfectForest<T>& forest, std::int64_t begin, std::int64_t end, const T* row,
                 std::int32_t* leaves) {
   std::int64_t t = begin;
@@ -172,7 +190,7 @@ void walk_trees(const PerfectForest<T>& forest, std::int64_t begin, std::int64_t
     }
     for (std::int32_t step = 0; step < depth; ++step) {
       for (std::int32_t i = 0; i < kTreeGroup; ++i) {
-        const std::int32_t next = perfect_step<kNaN>(nodes[i], node[i], row);
+        const std::int32_t next = perfect_step<kNaN, kCat>(nodes[i], node[i], row, forest.category_bits);
         node[i] = step < forest.depth[t + i] ? next : node[i];
       }
     }
@@ -184,7 +202,9 @@ void walk_trees(const PerfectForest<T>& forest, std::int64_t begin, std::int64_t
   for (; t < end; ++t) {
     const PerfectNode<T>* nodes = forest.nodes + forest.node_begin[t];
     std::int32_t node = 0;
-    for (std::int32_t step = 0; step < forest.depth[t]; ++step) node = perfect_step<kNaN>(nodes, node, row);
+    for (std::int32_t step = 0; step < forest.depth[t]; ++step) {
+      node = perfect_step<kNaN, kCat>(nodes, node, row, forest.category_bits);
+    }
     leaves[t - begin] = forest.leaf_map[forest.leaf_begin[t] + node - ((1 << forest.depth[t]) - 1)];
   }
 }
@@ -224,37 +244,79 @@ void dot(const In* x, const double* coef, std::int64_t n, std::int64_t n_outputs
   }
 }
 
+// Picks the form for the rows (NaN or not) and the tree (categorical nodes or not).
+template <template <bool, bool, class> class Walk, class T, class... Args>
+void dispatch_walk(bool rows_have_nan, bool categorical, Args&&... args) {
+  if (categorical) {
+    return rows_have_nan ? Walk<true, true, T>::run(args...) : Walk<false, true, T>::run(args...);
+  }
+  return rows_have_nan ? Walk<true, false, T>::run(args...) : Walk<false, false, T>::run(args...);
+}
+
+template <bool kNaN, bool kCat, class T>
+struct Lockstep {
+  static void run(const CompiledNode<T>* nodes, std::int32_t depth, const T* rows, std::int32_t n_rows,
+                  std::int32_t n_cols, std::int32_t* leaves, const std::uint32_t* category_bits) {
+    walk<kNaN, kCat>(nodes, depth, rows, n_rows, n_cols, leaves, category_bits);
+  }
+};
+template <bool kNaN, bool kCat, class T>
+struct Alone {
+  static void run(const CompiledNode<T>* nodes, std::int32_t depth, const T* rows, std::int32_t n_rows,
+                  std::int32_t n_cols, std::int32_t* leaves, const std::uint32_t* category_bits) {
+    walk_rows<kNaN, kCat>(nodes, depth, rows, n_rows, n_cols, leaves, category_bits);
+  }
+};
+template <bool kNaN, bool kCat, class T>
+struct Perfect {
+  static void run(const PerfectTree<T>& tree, const T* rows, std::int32_t n_rows, std::int32_t n_cols,
+                  std::int32_t* leaves) {
+    walk_perfect<kNaN, kCat>(tree, rows, n_rows, n_cols, leaves);
+  }
+};
+template <bool kNaN, bool kCat, class T>
+struct ManyTrees {
+  static void run(const PerfectForest<T>& forest, std::int64_t begin, std::int64_t end, const T* row,
+                  std::int32_t* leaves) {
+    walk_trees<kNaN, kCat>(forest, begin, end, row, leaves);
+  }
+};
+
 void walk_f32(const NodeF32* nodes, std::int32_t depth, const float* rows, std::int32_t n_rows,
-              std::int32_t n_cols, std::int32_t* leaves, bool rows_have_nan) {
-  (rows_have_nan ? walk<true, float> : walk<false, float>)(nodes, depth, rows, n_rows, n_cols, leaves);
+              std::int32_t n_cols, std::int32_t* leaves, bool rows_have_nan, const std::uint32_t* category_bits) {
+  dispatch_walk<Lockstep, float>(rows_have_nan, category_bits != nullptr, nodes, depth, rows, n_rows, n_cols, leaves,
+                                 category_bits);
 }
 void walk_f64(const NodeF64* nodes, std::int32_t depth, const double* rows, std::int32_t n_rows,
-              std::int32_t n_cols, std::int32_t* leaves, bool rows_have_nan) {
-  (rows_have_nan ? walk<true, double> : walk<false, double>)(nodes, depth, rows, n_rows, n_cols, leaves);
+              std::int32_t n_cols, std::int32_t* leaves, bool rows_have_nan, const std::uint32_t* category_bits) {
+  dispatch_walk<Lockstep, double>(rows_have_nan, category_bits != nullptr, nodes, depth, rows, n_rows, n_cols, leaves,
+                                  category_bits);
 }
 void walk_rows_f32(const NodeF32* nodes, std::int32_t depth, const float* rows, std::int32_t n_rows,
-                   std::int32_t n_cols, std::int32_t* leaves, bool rows_have_nan) {
-  (rows_have_nan ? walk_rows<true, float> : walk_rows<false, float>)(nodes, depth, rows, n_rows, n_cols, leaves);
+                   std::int32_t n_cols, std::int32_t* leaves, bool rows_have_nan, const std::uint32_t* category_bits) {
+  dispatch_walk<Alone, float>(rows_have_nan, category_bits != nullptr, nodes, depth, rows, n_rows, n_cols, leaves,
+                              category_bits);
 }
 void walk_rows_f64(const NodeF64* nodes, std::int32_t depth, const double* rows, std::int32_t n_rows,
-                   std::int32_t n_cols, std::int32_t* leaves, bool rows_have_nan) {
-  (rows_have_nan ? walk_rows<true, double> : walk_rows<false, double>)(nodes, depth, rows, n_rows, n_cols, leaves);
+                   std::int32_t n_cols, std::int32_t* leaves, bool rows_have_nan, const std::uint32_t* category_bits) {
+  dispatch_walk<Alone, double>(rows_have_nan, category_bits != nullptr, nodes, depth, rows, n_rows, n_cols, leaves,
+                               category_bits);
 }
 void walk_perfect_f32(const PerfectTree<float>& tree, const float* rows, std::int32_t n_rows, std::int32_t n_cols,
                       std::int32_t* leaves, bool rows_have_nan) {
-  (rows_have_nan ? walk_perfect<true, float> : walk_perfect<false, float>)(tree, rows, n_rows, n_cols, leaves);
+  dispatch_walk<Perfect, float>(rows_have_nan, tree.category_bits != nullptr, tree, rows, n_rows, n_cols, leaves);
 }
 void walk_perfect_f64(const PerfectTree<double>& tree, const double* rows, std::int32_t n_rows, std::int32_t n_cols,
                       std::int32_t* leaves, bool rows_have_nan) {
-  (rows_have_nan ? walk_perfect<true, double> : walk_perfect<false, double>)(tree, rows, n_rows, n_cols, leaves);
+  dispatch_walk<Perfect, double>(rows_have_nan, tree.category_bits != nullptr, tree, rows, n_rows, n_cols, leaves);
 }
 void walk_trees_f32(const PerfectForest<float>& forest, std::int64_t begin, std::int64_t end, const float* row,
                     std::int32_t* leaves, bool row_has_nan) {
-  (row_has_nan ? walk_trees<true, float> : walk_trees<false, float>)(forest, begin, end, row, leaves);
+  dispatch_walk<ManyTrees, float>(row_has_nan, forest.category_bits != nullptr, forest, begin, end, row, leaves);
 }
 void walk_trees_f64(const PerfectForest<double>& forest, std::int64_t begin, std::int64_t end, const double* row,
                     std::int32_t* leaves, bool row_has_nan) {
-  (row_has_nan ? walk_trees<true, double> : walk_trees<false, double>)(forest, begin, end, row, leaves);
+  dispatch_walk<ManyTrees, double>(row_has_nan, forest.category_bits != nullptr, forest, begin, end, row, leaves);
 }
 void dot_f32(const float* x, const double* coef, std::int64_t n, std::int64_t n_outputs, double* out) {
   dot(x, coef, n, n_outputs, out);

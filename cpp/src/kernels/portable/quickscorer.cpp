@@ -21,6 +21,15 @@ inline std::int32_t lowest_bit(std::uint64_t word) {
   return __builtin_ctzll(word);
 #endif
 }
+inline std::int32_t lowest_bit(std::uint32_t word) {
+#if defined(_MSC_VER) && !defined(__clang__)
+  unsigned long index = 0;
+  _BitScanForward(&index, word);
+  return static_cast<std::int32_t>(index);
+#else
+  return __builtin_ctz(word);
+#endif
+}
 
 template <class T>
 void score_row(const QuickScorer<T>& forest, const T* row, std::uint64_t* bits, std::int32_t* leaves,
@@ -28,6 +37,20 @@ void score_row(const QuickScorer<T>& forest, const T* row, std::uint64_t* bits, 
   for (std::int64_t t = 0; t < forest.n_trees; ++t) bits[t] = ~std::uint64_t{0};
   for (std::int32_t f = 0; f < forest.n_features; ++f) {
     const T x = row[f];
+    if (forest.category_words != nullptr && forest.category_words[f] != 0) {
+      // The row's bucket names the nodes it sends right: visit just those.
+      const std::int32_t words = forest.category_words[f];
+      const std::uint32_t* right =
+          forest.category_right + forest.category_right_begin[f] + static_cast<std::int64_t>(x) * words;
+      const QuickScorerEntry<T>* nodes = forest.category_entries + forest.category_begin[f];
+      for (std::int32_t w = 0; w < words; ++w) {
+        for (std::uint32_t word = right[w]; word != 0; word &= word - 1) {
+          const QuickScorerEntry<T>& e = nodes[32 * w + lowest_bit(word)];
+          bits[e.tree] &= e.mask;
+        }
+      }
+      continue;
+    }
     if (x != x) {
       const QuickScorerEntry<T>* end = forest.nan_entries + forest.nan_begin[f + 1];
       for (const QuickScorerEntry<T>* e = forest.nan_entries + forest.nan_begin[f]; e != end; ++e) bits[e->tree] &= e->mask;

@@ -1,0 +1,78 @@
+// The columns the compiled engine reads: each input feature rewritten once per row so that
+// every split rule the IR has becomes one the compiled nodes can make.
+//
+// - A feature read by kZeroIsMissing nodes (LightGBM's zero_as_missing) is read with 0
+//   turned into NaN; such a node then sends NaN (and so 0) its default way and compares
+//   every other value as a plain numeric node does.
+// - A categorical feature is read as its category's bucket: a small integer naming the
+//   category for every category some node lists, and one bucket each for NaN, for x in
+//   (-1, 0) (some sources truncate it to category 0) and for everything else (negative,
+//   unlisted, too large). A categorical node is then a bitset over its column's buckets,
+//   filled at compile time by asking the reference rule (kernels/scalar/tree_walk.hpp)
+//   about one value of each bucket, so the compiled decision is the reference's by
+//   construction.
+//
+// Column j holds feature j (as read by most of its nodes); a feature whose nodes need it in
+// two forms (both plain and zero-as-missing nodes, or numeric and categorical ones) gets an
+// extra column after the features for the other form.
+#pragma once
+
+#include <cstdint>
+#include <limits>
+#include <vector>
+
+#include "kernels/forest_view.hpp"
+
+namespace sapwood::kernels {
+
+enum class ColumnKind : std::uint8_t { kValue = 0, kZeroAsMissing = 1, kCategory = 2 };
+
+struct CompiledColumn {
+  std::int32_t feature = 0;
+  ColumnKind kind = ColumnKind::kValue;
+  std::int32_t n_categories = 0;  // kCategory: categories [0, n) have buckets of their own
+};
+
+// A category column's buckets: categories 0 .. n-1, then these three.
+inline std::int32_t unlisted_bucket(std::int32_t n_categories) { return n_categories; }
+inline std::int32_t nan_bucket(std::int32_t n_categories) { return n_categories + 1; }
+inline std::int32_t negative_fraction_bucket(std::int32_t n_categories) { return n_categories + 2; }
+inline std::int32_t bucket_count(std::int32_t n_categories) { return n_categories + 3; }
+
+// The bucket of value x. Every category a node lists is below n_categories, so x >= n (and
+// x <= -1) is listed by no node, as the reference's truncation decides.
+inline std::int32_t category_bucket(double x, std::int32_t n_categories) {
+  if (x != x) return nan_bucket(n_categories);
+  if (x >= 0.0 && x < static_cast<double>(n_categories)) return static_cast<std::int32_t>(x);
+  if (x > -1.0 && x < 0.0) return negative_fraction_bucket(n_categories);
+  return unlisted_bucket(n_categories);
+}
+
+template <class Row>
+inline Row compiled_value(const CompiledColumn& column, Row x) {
+  switch (column.kind) {
+    case ColumnKind::kZeroAsMissing:
+      return x == Row{0} ? std::numeric_limits<Row>::quiet_NaN() : x;
+    case ColumnKind::kCategory:
+      return static_cast<Row>(category_bucket(static_cast<double>(x), column.n_categories));
+    case ColumnKind::kValue:
+      break;
+  }
+  return x;
+}
+
+// Where each split node reads, and the bitsets of the categorical ones.
+struct ColumnPlan {
+  std::vector<CompiledColumn> columns;     // empty when every column is its feature as read
+  // Per IR node: the column a split node reads; -1 for leaves and for the nodes of a
+  // categorical feature past the compile bounds, whose trees then take the reference walk.
+  std::vector<std::int32_t> node_column;
+  // Per IR node: for a categorical node, the first word of its bitset in category_bits (bit
+  // b set: bucket b goes left); -1 otherwise.
+  std::vector<std::int64_t> node_category_bits;
+  std::vector<std::uint32_t> category_bits;
+};
+
+ColumnPlan plan_columns(const ForestView& forest, std::int32_t n_features, std::int64_t n_nodes);
+
+}  // namespace sapwood::kernels
