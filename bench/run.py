@@ -86,19 +86,27 @@ def quantile_labels(y: np.ndarray, n_classes: int) -> np.ndarray:
 
 
 class Source:
-    def __init__(self, obj: Any, predict: Callable[[np.ndarray, int], np.ndarray], method: str, exact: bool):
+    """predict(X, threads) must not change thread settings itself: set_threads(n), when
+    given, does that before the timed calls, so that only the predict call is timed."""
+
+    def __init__(self, obj: Any, predict: Callable[[np.ndarray, int], np.ndarray], method: str, exact: bool,
+                 set_threads: Optional[Callable[[int], None]] = None):
         self.obj, self.predict, self.method, self.exact = obj, predict, method, exact
+        self.set_threads = set_threads
 
 
-@contextlib.contextmanager
-def _blas_and_openmp_threads(n: int):
-    try:
+class _ThreadLimit:
+    """BLAS and OpenMP thread limits (threadpoolctl) that stay in force until the next set."""
+
+    def __init__(self) -> None:
+        self._limits: Any = None
+
+    def __call__(self, n: int) -> None:
         from threadpoolctl import threadpool_limits
-    except ImportError:  # pragma: no cover
-        yield
-        return
-    with threadpool_limits(n):
-        yield
+
+        if self._limits is not None:
+            self._limits.restore_original_limits()
+        self._limits = threadpool_limits(n)
 
 
 def _sklearn(make: Callable[[int], Any], kind: str):
@@ -110,13 +118,17 @@ def _sklearn(make: Callable[[int], Any], kind: str):
             estimator.fit(X, {"reg": y, "clf": quantile_labels(y, 3), "bin": (y > np.median(y)).astype(int)}[kind])
         method = {"reg": "predict", "anomaly": "score_samples"}.get(kind, "predict_proba")
 
-        def predict(X, threads):
+        limit = _ThreadLimit()
+
+        def set_threads(threads):
             if "n_jobs" in estimator.get_params():
                 estimator.set_params(n_jobs=threads)
-            with _blas_and_openmp_threads(threads):
-                return getattr(estimator, method)(X)
+            limit(threads)
 
-        return Source(estimator, predict, method, exact=kind != "linear")
+        def predict(X, threads):
+            return getattr(estimator, method)(X)
+
+        return Source(estimator, predict, method, exact=kind != "linear", set_threads=set_threads)
     return build
 
 
@@ -133,10 +145,10 @@ def _xgboost(n_trees: int, n_classes: int):
                             xgb.DMatrix(X, label), num_boost_round=rounds)
 
         def predict(X, threads):
-            booster.set_param({"nthread": threads})
             return booster.inplace_predict(X, predict_type="margin")
 
-        return Source(booster, predict, "predict_raw", exact=True)
+        return Source(booster, predict, "predict_raw", exact=True,
+                      set_threads=lambda threads: booster.set_param({"nthread": threads}))
     return build
 
 
@@ -248,10 +260,15 @@ def max_abs_diff(got: np.ndarray, expected: np.ndarray) -> float:
     return float(np.max(np.abs(got - expected))) if got.size else 0.0
 
 
-def timings(predict: Callable[[np.ndarray, int], np.ndarray], X: np.ndarray, repeats: int) -> tuple:
-    """Seconds for all of X at 1 and at 2 threads, and for one row at 1 thread."""
-    one = median_seconds(lambda: predict(X, 1), repeats)
+def timings(predict: Callable[[np.ndarray, int], np.ndarray], X: np.ndarray, repeats: int,
+            set_threads: Optional[Callable[[int], None]] = None) -> tuple:
+    """Seconds for all of X at 1 and at 2 threads, and for one row at 1 thread; set_threads
+    (the source's thread settings) runs before each timed series, outside it."""
+    set_threads = set_threads or (lambda threads: None)
+    set_threads(2)
     two = median_seconds(lambda: predict(X, 2), repeats)
+    set_threads(1)
+    one = median_seconds(lambda: predict(X, 1), repeats)
     return one, two, latency_seconds(lambda row: predict(row, 1), X)
 
 
@@ -264,7 +281,7 @@ def measure_sapwood(engine: str, key: str, name: str, model: sapwood.Model, sour
         scale = float(np.max(np.abs(expected))) or 1.0
         if diff > (0.0 if source.exact and key[:3] in ("xgb", "lgb") else 1e-5 * scale):
             raise SystemExit(f"{name}: {engine} differs from the source by {diff:g}")
-        return (*timings(predict, X, repeats), diff)
+        return (*timings(predict, X, repeats, source.set_threads if engine == "source" else None), diff)
 
 
 def why(error: BaseException) -> str:
@@ -349,6 +366,8 @@ def main() -> None:
         X, _ = data(args.rows, n_features, 1)
         source = build(X_train, y, args.quick)
         model = sapwood.load(source.obj)
+        if source.set_threads:
+            source.set_threads(2)
         expected = np.asarray(source.predict(X, 2), dtype=np.float64)
         visited = nodes_visited_per_row(model, X[:2000])
         for engine in engines:

@@ -299,7 +299,6 @@ py::dict runtime_info() {
   py::dict d;
   d["version"] = info.version;
   d["compiler"] = info.compiler;
-  d["openmp"] = info.openmp;
   d["default_threads"] = info.default_threads;
   d["isa_compiled"] = info.isa_compiled;
   d["isa_supported"] = info.isa_supported;

@@ -18,11 +18,6 @@ install(DIRECTORY ${PROJECT_SOURCE_DIR}/cpp/include/sapwood DESTINATION ${CMAKE_
 
 set(_sapwood_cmake_dir ${CMAKE_INSTALL_LIBDIR}/cmake/sapwood)
 install(EXPORT sapwoodTargets NAMESPACE sapwood:: DESTINATION ${_sapwood_cmake_dir})
-if(SAPWOOD_OPENMP AND OpenMP_CXX_FOUND)
-  set(SAPWOOD_CONFIG_WITH_OPENMP ON)
-else()
-  set(SAPWOOD_CONFIG_WITH_OPENMP OFF)
-endif()
 configure_package_config_file(${PROJECT_SOURCE_DIR}/cpp/cmake/sapwoodConfig.cmake.in
   ${PROJECT_BINARY_DIR}/sapwoodConfig.cmake INSTALL_DESTINATION ${_sapwood_cmake_dir})
 write_basic_package_version_file(${PROJECT_BINARY_DIR}/sapwoodConfigVersion.cmake

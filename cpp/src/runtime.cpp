@@ -26,7 +26,6 @@ RuntimeInfo runtime_info() {
 #else
   info.compiler = "unknown";
 #endif
-  info.openmp = detail::openmp_enabled();
   info.default_threads = detail::default_threads();
   for (const kernels::Isa isa : kernels::kAllIsas) {
     if (kernels::isa_compiled(isa)) info.isa_compiled.emplace_back(kernels::isa_name(isa));

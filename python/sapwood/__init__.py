@@ -32,7 +32,7 @@ __all__ = ["Model", "SapwoodError", "__version__", "load", "runtime_info", "show
 
 
 def runtime_info() -> Dict[str, Any]:
-    """The build: version, compiler, OpenMP, default thread count, compiled/supported/active ISAs,
+    """The build: version, compiler, default thread count, compiled/supported/active ISAs,
     and the forest traversal in force ("auto", "walk", "gather" or "quickscorer")."""
     return dict(_core.runtime_info())
 
@@ -43,7 +43,7 @@ def show_config() -> None:
     lines: List[str] = [
         f"sapwood {info['version']}",
         f"  compiler:        {info['compiler']}",
-        f"  OpenMP:          {'yes' if info['openmp'] else 'no'} (default threads: {info['default_threads']})",
+        f"  Threads:         {info['default_threads']} by default (OMP_NUM_THREADS, else the CPUs this process may use)",
         f"  SIMD compiled:   {', '.join(info['isa_compiled'])}",
         f"  SIMD supported:  {', '.join(info['isa_supported'])}",
         f"  SIMD active:     {info['isa_active']}",

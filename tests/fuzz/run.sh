@@ -8,7 +8,7 @@ seconds="${1:-60}"
 build=build/fuzz
 command -v clang++ >/dev/null || { echo "the fuzz harnesses need clang (apt-get install clang)" >&2; exit 2; }
 CC=clang CXX=clang++ cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
-  -DSAPWOOD_BUILD_FUZZERS=ON -DSAPWOOD_SANITIZE=address,undefined -DSAPWOOD_OPENMP=OFF \
+  -DSAPWOOD_BUILD_FUZZERS=ON -DSAPWOOD_SANITIZE=address,undefined \
   -DSAPWOOD_BUILD_TESTS=OFF -DSAPWOOD_BUILD_SHARED=OFF -DSAPWOOD_INSTALL=OFF >/dev/null
 cmake --build "$build" --parallel
 seeds=tests/fuzz/corpus

@@ -94,3 +94,23 @@ def test_fork_then_threads_in_the_child(forest: sapwood.Model) -> None:
     assert os.read(read, 1) == b"1"
     os.close(read)
     assert status == 0
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux") or not hasattr(os, "sched_setaffinity"),
+                    reason="affinity masks are Linux's")
+def test_default_threads_follow_the_affinity_mask() -> None:
+    # A process pinned to one CPU (taskset, a scheduler's cpuset) gets one thread by default,
+    # not one per core of the machine; OMP_NUM_THREADS, where set, still decides.
+    import subprocess
+
+    code = "import sapwood; print(sapwood.runtime_info()['default_threads'])"
+    env = {k: v for k, v in os.environ.items() if k != "OMP_NUM_THREADS"}
+    cpu = sorted(os.sched_getaffinity(0))[0]
+    pinned = subprocess.run([sys.executable, "-c", f"import os; os.sched_setaffinity(0, {{{cpu}}}); {code}"],
+                            env=env, capture_output=True, text=True, check=True)
+    assert pinned.stdout.strip() == "1"
+    unpinned = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)
+    assert 1 <= int(unpinned.stdout) <= len(os.sched_getaffinity(0))  # a cgroup quota may cut it further
+    limited = subprocess.run([sys.executable, "-c", code], env={**env, "OMP_NUM_THREADS": "3"},
+                             capture_output=True, text=True, check=True)
+    assert limited.stdout.strip() == "3"

@@ -57,6 +57,6 @@ def test_cli_version_and_config():
     version = subprocess.run([sys.executable, "-m", "sapwood", "--version"], capture_output=True, text=True)
     assert version.stdout.strip() == sapwood.__version__
     config = subprocess.run([sys.executable, "-m", "sapwood", "config"], capture_output=True, text=True)
-    assert "OpenMP" in config.stdout
+    assert "Threads:" in config.stdout
     usage = subprocess.run([sys.executable, "-m", "sapwood"], capture_output=True, text=True)
     assert usage.returncode == 2 and "demo" in usage.stderr

@@ -11,8 +11,9 @@ namespace sapwood {
 struct RuntimeInfo {
   std::string version;
   std::string compiler;
-  bool openmp = false;
-  int default_threads = 1;               // what n_threads = 0 resolves to
+  // What n_threads = 0 resolves to: OMP_NUM_THREADS where set (as the other libraries in a
+  // process read it), else the CPUs this process may use (affinity mask, cgroup quota).
+  int default_threads = 1;
   // Kernel levels, lowest first: "scalar" (the reference walk over the IR), "portable"
   // (compiled layouts, no vector extensions), "avx2", "avx512".
   std::vector<std::string> isa_compiled; // levels with kernels in this build
