@@ -143,8 +143,8 @@ ENGINES = {
     "random forest (deep trees: walks only)": (lambda: _sklearn_forest(), False),
     "lightgbm categorical": (lambda: _lightgbm({}, True)[0], True),
     "lightgbm zero_as_missing": (lambda: _lightgbm({"zero_as_missing": True}, False)[0], True),
-    "lightgbm linear_tree (walks, then the leaf's linear model)": (lambda: _lightgbm({"linear_tree": True}, False)[0],
-                                                                   False),
+    "lightgbm linear_tree (finds the leaf, then runs its linear model)": (
+        lambda: _lightgbm({"linear_tree": True}, False)[0], True),
     "xgboost categorical": (lambda: _xgboost()[0], True),
     "histgradientboosting categorical": (lambda: _hist_gradient_boosting()[0], True),
 }

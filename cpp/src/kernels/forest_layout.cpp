@@ -358,7 +358,6 @@ ForestLayout compile_forest_layout(const ForestView& forest, std::int32_t n_feat
   layout.category_bits = std::move(plan.category_bits);
   layout.tree_blocks = float32_input ? tree_blocks<float>(layout, n_trees, forest.leaf_size)
                                      : tree_blocks<double>(layout, n_trees, forest.leaf_size);
-  if (linear_leaves) return layout;  // QuickScorer would need the rows' values again per leaf
   if (float32_input) {
     add_quickscorer(layout, layout.nodes_f32, layout.quickscorer_f32);
   } else {

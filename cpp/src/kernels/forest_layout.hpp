@@ -90,8 +90,7 @@ struct ForestLayout {
   bool any_categorical_tree = false;
 
   // Linear leaves (LightGBM's linear_tree): the global IR node of each compiled node, so that
-  // a leaf the walk finds names its linear model; empty for constant leaves. Such forests have
-  // no QuickScorer form.
+  // a leaf the walk or QuickScorer finds names its linear model; empty for constant leaves.
   std::vector<std::int64_t> ir_node;
 
   const std::uint32_t* category_bits_of(std::int64_t t) const {

@@ -262,9 +262,25 @@ void add_linear_tree_leaves(const Forest& forest, std::int64_t t, const std::int
   const ForestSpec& spec = forest.spec;
   const std::int64_t n_outputs = spec.n_outputs;
   const std::int64_t* ir_node = forest.layout->ir_node.data() + forest.layout->tree_begin[static_cast<std::size_t>(t)];
+  const std::int64_t* offsets = spec.linear_offsets.data();
+  const std::int32_t* features = spec.linear_features.data();
+  const double* coefs = spec.linear_coefs.data();
+  const double* constants = spec.linear_const.data();
+  const double* fallbacks = spec.leaf_values.data();
   Acc* tree_acc = acc + first_output(spec, t);
   for (std::int32_t r = 0; r < n_rows; ++r) {
-    tree_acc[r * n_outputs] += static_cast<Acc>(linear_leaf(spec, ir_node[leaves[r]], raw_rows + r * raw_cols));
+    // linear_leaf's sum in its order, with the NaN test folded into one flag instead of a
+    // branch per term.
+    const std::int64_t leaf = ir_node[leaves[r]];
+    const double* row = raw_rows + r * raw_cols;
+    double value = constants[leaf];
+    bool missing = false;
+    for (std::int64_t i = offsets[leaf]; i < offsets[leaf + 1]; ++i) {
+      const double x = row[features[i]];
+      missing |= x != x;
+      value += coefs[i] * x;
+    }
+    tree_acc[r * n_outputs] += static_cast<Acc>(missing ? fallbacks[leaf] : value);
   }
 }
 
@@ -384,7 +400,8 @@ constexpr std::int32_t kQuickScorerBlock = 16;
 
 template <class Row, class Acc>
 void quickscorer_rows(const Forest& forest, const kernels::KernelTable& kernels, const std::vector<Row>& rows,
-                      std::int32_t n_rows, std::int32_t n_cols, std::vector<Acc>& acc) {
+                      const std::vector<double>& raw_rows, std::int64_t raw_cols, std::int32_t n_rows,
+                      std::int32_t n_cols, std::vector<Acc>& acc) {
   const auto scorer = quickscorer(*forest.layout, rows.data());
   const std::int64_t n_trees = forest.n_trees();
   if (n_rows < kMinLockstepRows) {  // a single-row call: its sum is kept in a register
@@ -394,10 +411,12 @@ void quickscorer_rows(const Forest& forest, const kernels::KernelTable& kernels,
     for (std::int32_t r = 0; r < n_rows; ++r) {
       score_rows(kernels, scorer, rows.data() + static_cast<std::int64_t>(r) * n_cols, 1, n_cols, bits.data(),
                  leaves.data());
-      add_row_leaves(forest, view, leaves.data(), nullptr, n_cols, acc.data() + r * forest.spec.n_outputs);
+      const double* raw_row = raw_rows.empty() ? nullptr : raw_rows.data() + r * raw_cols;
+      add_row_leaves(forest, view, leaves.data(), raw_row, raw_cols, acc.data() + r * forest.spec.n_outputs);
     }
     return;
   }
+  const bool linear = !forest.layout->ir_node.empty();
   std::vector<std::uint64_t> bits(static_cast<std::size_t>(kernels::quickscorer_rows_scratch(n_trees)));
   std::vector<std::int32_t> leaves(static_cast<std::size_t>(n_trees * kQuickScorerBlock));
   for (std::int32_t first = 0; first < n_rows; first += kQuickScorerBlock) {
@@ -405,7 +424,14 @@ void quickscorer_rows(const Forest& forest, const kernels::KernelTable& kernels,
     score_rows(kernels, scorer, rows.data() + static_cast<std::int64_t>(first) * n_cols, block, n_cols, bits.data(),
                leaves.data());
     Acc* block_acc = acc.data() + first * forest.spec.n_outputs;
-    for (std::int64_t t = 0; t < n_trees; ++t) add_tree_leaves(forest, t, leaves.data() + t * block, block, block_acc);
+    for (std::int64_t t = 0; t < n_trees; ++t) {
+      if (linear) {
+        add_linear_tree_leaves(forest, t, leaves.data() + t * block, block, raw_rows.data() + first * raw_cols, raw_cols,
+                               block_acc);
+      } else {
+        add_tree_leaves(forest, t, leaves.data() + t * block, block, block_acc);
+      }
+    }
   }
 }
 
@@ -464,7 +490,7 @@ void compiled_block(const Forest& forest, const kernels::KernelTable& kernels, c
 
   std::vector<Acc> acc = start_sums<Acc>(forest, n_rows);
   if (use_quickscorer(layout, kernels, n_rows)) {
-    quickscorer_rows(forest, kernels, rows, n_rows, n_cols, acc);
+    quickscorer_rows(forest, kernels, rows, reference_rows, x.cols, n_rows, n_cols, acc);
   } else if (n_rows < kMinLockstepRows) {
     compiled_few_rows(forest, kernels, rows, reference_rows, x.cols, n_rows, n_cols, acc);
   } else {

@@ -1,7 +1,7 @@
 // QuickScorer for a batch on AVX2 (kernels::ScoreRowsF32/F64 in engine.hpp): a group of rows
-// per pass, one word per row in the lanes of a 32-byte register (4 rows of 64-bit words, or 8
-// rows of 32-bit words when every tree has at most 32 leaves), so each entry is loaded once
-// for the group and applied with one AND to its tree's words. A feature's scan runs while any
+// per pass, one word per row in vector lanes (8 rows of 64-bit words in two 32-byte registers,
+// or 8 rows of 32-bit words in one when every tree has at most 32 leaves), so each entry is
+// loaded once for the group and applied with one AND per register to its tree's words. A feature's scan runs while any
 // row still sends the next node right. Same file rules as avx2/kernels.cpp: helpers stay in
 // the anonymous namespace and no C++ library header is included.
 #if defined(__GNUC__) && !defined(__clang__)
@@ -24,15 +24,21 @@ inline void clear_where(void* line, __m256i rows, __m256i mask) {
   _mm256_store_si256(words, _mm256_andnot_si256(_mm256_andnot_si256(mask, rows), _mm256_load_si256(words)));
 }
 inline bool none(__m256i rows) { return _mm256_testz_si256(rows, rows) != 0; }
+inline __m256i invert(__m256i rows) { return _mm256_andnot_si256(rows, _mm256_set1_epi64x(-1)); }
 
-// 4 rows, a 64-bit word each. Values are compared as doubles: float32 widens exactly, so the
-// widened comparison is the float32 one.
+// A tree's words for a group of rows in one register (Wide, Narrow: 32 bytes a tree).
+struct OneRegister {
+  static constexpr std::int64_t kLineBytes = 32;
+  using Rows = __m256i;
+  static void reset(void* line) { _mm256_store_si256(static_cast<__m256i*>(line), _mm256_set1_epi64x(-1)); }
+  static void copy_words(const void* line, void* words) {
+    _mm256_store_si256(static_cast<__m256i*>(words), _mm256_load_si256(static_cast<const __m256i*>(line)));
+  }
+};
+
+// 4 rows' values, compared as doubles: float32 widens exactly, so the widened comparison is
+// the float32 one. TwoWide below scores two such halves per pass.
 struct Wide {
-  static constexpr std::int32_t kLanes = kQuickScorerLanes;
-  using Word = std::uint64_t;
-  template <class T>
-  using Entry = QuickScorerEntry<T>;
-
   static __m256d values(const float* column, __m256i offsets) {
     return _mm256_cvtps_pd(_mm_i32gather_ps(column, _mm256_castsi256_si128(offsets), 4));
   }
@@ -40,31 +46,11 @@ struct Wide {
     return _mm256_i32gather_pd(column, _mm256_castsi256_si128(offsets), 8);
   }
   static __m256i nan(__m256d x) { return _mm256_castpd_si256(_mm256_cmp_pd(x, x, _CMP_UNORD_Q)); }
-  static __m256i below(double threshold, __m256d x) {
-    return _mm256_castpd_si256(_mm256_cmp_pd(_mm256_set1_pd(threshold), x, _CMP_LT_OQ));
-  }
-  static void send_right(void* line, __m256i rows, Word mask) {
-    clear_where(line, rows, _mm256_set1_epi64x(static_cast<long long>(mask)));
-  }
-  // Category columns: each row's bucket (an integer value), the word of bits at index + w for
-  // each row, and the rows whose word has bit k set, as lane masks.
-  using Index = __m128i;
-  static Index buckets(__m256d x) { return _mm256_cvttpd_epi32(x); }
-  static Index word_index(Index buckets, std::int32_t first, std::int32_t words) {
-    return _mm_add_epi32(_mm_set1_epi32(first), _mm_mullo_epi32(buckets, _mm_set1_epi32(words)));
-  }
-  static Index gather_words(const std::uint32_t* right, Index index, std::int32_t w) {
-    return _mm_i32gather_epi32(reinterpret_cast<const int*>(right), _mm_add_epi32(index, _mm_set1_epi32(w)), 4);
-  }
-  static __m256i with_bit(Index words, std::int32_t k) {
-    const __m128i bit = _mm_set1_epi32(static_cast<int>(std::uint32_t{1} << k));
-    return _mm256_cvtepi32_epi64(_mm_cmpeq_epi32(_mm_and_si128(words, bit), bit));
-  }
 };
 
 // 8 rows, a 32-bit word each: float32 values compared as they are, float64 ones as two halves
 // of 4 whose 64-bit lane masks are narrowed to 32 bits.
-struct Narrow {
+struct Narrow : OneRegister {
   static constexpr std::int32_t kLanes = kQuickScorerNarrowLanes;
   using Word = std::uint32_t;
   template <class T>
@@ -116,6 +102,71 @@ struct Narrow {
   }
 };
 
+// 8 rows of 64-bit words in two registers: each entry's load, broadcast and loop step then
+// serve twice the rows of Wide, and a tree's words fill its whole 64-byte line (rows 0-3 in
+// the first half, 4-7 in the second).
+struct Rows2 {
+  __m256i low;
+  __m256i high;
+};
+inline bool none(const Rows2& rows) { return none(_mm256_or_si256(rows.low, rows.high)); }
+inline Rows2 invert(const Rows2& rows) { return {invert(rows.low), invert(rows.high)}; }
+
+struct TwoWide {
+  static constexpr std::int32_t kLanes = kQuickScorerLanes;
+  static constexpr std::int64_t kLineBytes = 64;
+  using Word = std::uint64_t;
+  using Rows = Rows2;
+  template <class T>
+  using Entry = QuickScorerEntry<T>;
+  struct Values {
+    __m256d low;
+    __m256d high;
+  };
+
+  static void reset(void* line) {
+    auto* words = static_cast<__m256i*>(line);
+    _mm256_store_si256(words, _mm256_set1_epi64x(-1));
+    _mm256_store_si256(words + 1, _mm256_set1_epi64x(-1));
+  }
+  static void copy_words(const void* line, void* words) {
+    const auto* from = static_cast<const __m256i*>(line);
+    auto* to = static_cast<__m256i*>(words);
+    _mm256_store_si256(to, _mm256_load_si256(from));
+    _mm256_store_si256(to + 1, _mm256_load_si256(from + 1));
+  }
+  static __m256i upper(__m256i offsets) { return _mm256_castsi128_si256(_mm256_extracti128_si256(offsets, 1)); }
+  template <class T>
+  static Values values(const T* column, __m256i offsets) {
+    return {Wide::values(column, offsets), Wide::values(column, upper(offsets))};
+  }
+  static Rows nan(const Values& x) { return {Wide::nan(x.low), Wide::nan(x.high)}; }
+  static Rows below(double threshold, const Values& x) {
+    const __m256d t = _mm256_set1_pd(threshold);
+    return {_mm256_castpd_si256(_mm256_cmp_pd(t, x.low, _CMP_LT_OQ)),
+            _mm256_castpd_si256(_mm256_cmp_pd(t, x.high, _CMP_LT_OQ))};
+  }
+  static void send_right(void* line, const Rows& rows, Word mask) {
+    const __m256i m = _mm256_set1_epi64x(static_cast<long long>(mask));
+    clear_where(line, rows.low, m);
+    clear_where(static_cast<char*>(line) + 32, rows.high, m);
+  }
+  using Index = __m256i;
+  static Index buckets(const Values& x) {
+    return _mm256_inserti128_si256(_mm256_castsi128_si256(_mm256_cvttpd_epi32(x.low)), _mm256_cvttpd_epi32(x.high), 1);
+  }
+  static Index word_index(Index buckets, std::int32_t first, std::int32_t words) {
+    return Narrow::word_index(buckets, first, words);
+  }
+  static Index gather_words(const std::uint32_t* right, Index index, std::int32_t w) {
+    return Narrow::gather_words(right, index, w);
+  }
+  static Rows with_bit(Index words, std::int32_t k) {
+    const __m256i rows = Narrow::with_bit(words, k);  // 8 lanes of 32 bits, widened to 64
+    return {_mm256_cvtepi32_epi64(_mm256_castsi256_si128(rows)), _mm256_cvtepi32_epi64(_mm256_extracti128_si256(rows, 1))};
+  }
+};
+
 // A category column for a group of rows: one word per row names which of 32 nodes its
 // bucket sends right, so each node costs a test and (where some row goes right) an AND.
 template <class P, class T, class Entry, class Line, class Values>
@@ -130,13 +181,13 @@ void score_category_column(const QuickScorer<T>& forest, const Entry* category_e
     const typename P::Index right = P::gather_words(forest.category_right, index, w);
     const std::int64_t in_word = n_nodes - 32 * w < 32 ? n_nodes - 32 * w : 32;
     for (std::int32_t k = 0; k < in_word; ++k) {
-      const __m256i rows = P::with_bit(right, k);
+      const typename P::Rows rows = P::with_bit(right, k);
       if (!none(rows)) P::send_right(line(nodes[32 * w + k].tree), rows, nodes[32 * w + k].mask);
     }
   }
 }
 
-// Each tree's words for the group fill 32 bytes of the scratch.
+// Each tree's words for the group fill P::kLineBytes of the scratch.
 template <class P, class T>
 void score_rows(const QuickScorer<T>& forest, const typename P::template Entry<T>* entries,
                 const typename P::template Entry<T>* nan_entries,
@@ -146,27 +197,26 @@ void score_rows(const QuickScorer<T>& forest, const typename P::template Entry<T
   constexpr std::int32_t kLanes = P::kLanes;
   const auto first_line = (reinterpret_cast<std::uintptr_t>(scratch) + 63) & ~std::uintptr_t{63};
   auto* bits = reinterpret_cast<char*>(first_line);
-  const auto line = [bits](std::int64_t tree) { return bits + tree * 32; };
-  const __m256i all_leaves = _mm256_set1_epi64x(-1);
+  const auto line = [bits](std::int64_t tree) { return bits + tree * P::kLineBytes; };
   for (std::int32_t first = 0; first < n_rows; first += kLanes) {
     const std::int32_t lanes = n_rows - first < kLanes ? n_rows - first : kLanes;
     // Spare lanes repeat the group's last row; their leaves are not written.
     const __m256i lane = _mm256_min_epi32(_mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7), _mm256_set1_epi32(lanes - 1));
     const __m256i offsets = _mm256_mullo_epi32(lane, _mm256_set1_epi32(n_cols));
     const T* group = rows + static_cast<std::int64_t>(first) * n_cols;
-    for (std::int64_t t = 0; t < forest.n_trees; ++t) _mm256_store_si256(reinterpret_cast<__m256i*>(line(t)), all_leaves);
+    for (std::int64_t t = 0; t < forest.n_trees; ++t) P::reset(line(t));
     for (std::int32_t f = 0; f < forest.n_features; ++f) {
       const auto x = P::values(group + f, offsets);
       if (forest.category_words != nullptr && forest.category_words[f] != 0) {
         score_category_column<P>(forest, category_entries, f, x, line);
         continue;
       }
-      const __m256i nan = P::nan(x);
+      const typename P::Rows nan = P::nan(x);
       if (!none(nan)) {
         const Entry* end = nan_entries + forest.nan_begin[f + 1];
         for (const Entry* e = nan_entries + forest.nan_begin[f]; e != end; ++e) P::send_right(line(e->tree), nan, e->mask);
       }
-      const __m256i numbers = _mm256_andnot_si256(nan, all_leaves);
+      const typename P::Rows numbers = invert(nan);
       if (none(numbers)) continue;
       const Entry* e = entries + forest.feature_begin[f];
       for (const Entry* scan = entries + forest.scan_begin[f]; e != scan; ++e) {
@@ -174,14 +224,14 @@ void score_rows(const QuickScorer<T>& forest, const typename P::template Entry<T
       }
       // threshold < x is false for a NaN x and for the +inf sentinel, which ends the scan.
       for (;; ++e) {
-        const __m256i right = P::below(e->threshold, x);
+        const typename P::Rows right = P::below(e->threshold, x);
         if (none(right)) break;
         P::send_right(line(e->tree), right, e->mask);
       }
     }
     alignas(32) typename P::Word words[kLanes];
     for (std::int64_t t = 0; t < forest.n_trees; ++t) {
-      _mm256_store_si256(reinterpret_cast<__m256i*>(words), _mm256_load_si256(reinterpret_cast<const __m256i*>(line(t))));
+      P::copy_words(line(t), words);
       std::int32_t* tree_leaves = leaves + t * n_rows + first;
       const std::int32_t* leaf_of_bit = forest.leaf_of_bit + t * 64;
       for (std::int32_t l = 0; l < lanes; ++l) tree_leaves[l] = leaf_of_bit[lowest_bit(words[l])];
@@ -196,8 +246,8 @@ void score_rows(const QuickScorer<T>& forest, const T* rows, std::int32_t n_rows
     return score_rows<Narrow>(forest, forest.entries32, forest.nan_entries32, forest.category_entries32, rows, n_rows,
                               n_cols, bits, leaves);
   }
-  score_rows<Wide>(forest, forest.entries, forest.nan_entries, forest.category_entries, rows, n_rows, n_cols, bits,
-                   leaves);
+  score_rows<TwoWide>(forest, forest.entries, forest.nan_entries, forest.category_entries, rows, n_rows, n_cols, bits,
+                      leaves);
 }
 
 }  // namespace
