@@ -237,7 +237,7 @@ void score_rows_f32(const QuickScorer<float>& forest, const float* rows, std::in
 void score_rows_f64(const QuickScorer<double>& forest, const double* rows, std::int32_t n_rows, std::int32_t n_cols,
                     std::uint64_t* bits, std::int32_t* leaves);
 constexpr std::int32_t kQuickScorerLanes = 8;        // 64-bit words in two 256-bit registers
-constexpr std::int32_t kQuickScorerNarrowLanes = 8;  // 32-bit words
+constexpr std::int32_t kQuickScorerNarrowLanes = 16;  // 32-bit words in two registers
 }
 namespace avx512 {
 const KernelTable& table();

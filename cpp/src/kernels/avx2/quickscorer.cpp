@@ -1,7 +1,7 @@
 // QuickScorer for a batch on AVX2 (kernels::ScoreRowsF32/F64 in engine.hpp): a group of rows
-// per pass, one word per row in vector lanes (8 rows of 64-bit words in two 32-byte registers,
-// or 8 rows of 32-bit words in one when every tree has at most 32 leaves), so each entry is
-// loaded once for the group and applied with one AND per register to its tree's words. A feature's scan runs while any
+// per pass, one word per row in vector lanes of two 32-byte registers (8 rows of 64-bit words,
+// or 16 rows of 32-bit words when every tree has at most 32 leaves), so each entry is loaded
+// once for the group and applied with one AND per register to its tree's words. A feature's scan runs while any
 // row still sends the next node right. Same file rules as avx2/kernels.cpp: helpers stay in
 // the anonymous namespace and no C++ library header is included.
 #if defined(__GNUC__) && !defined(__clang__)
@@ -26,15 +26,13 @@ inline void clear_where(void* line, __m256i rows, __m256i mask) {
 inline bool none(__m256i rows) { return _mm256_testz_si256(rows, rows) != 0; }
 inline __m256i invert(__m256i rows) { return _mm256_andnot_si256(rows, _mm256_set1_epi64x(-1)); }
 
-// A tree's words for a group of rows in one register (Wide, Narrow: 32 bytes a tree).
-struct OneRegister {
-  static constexpr std::int64_t kLineBytes = 32;
-  using Rows = __m256i;
-  static void reset(void* line) { _mm256_store_si256(static_cast<__m256i*>(line), _mm256_set1_epi64x(-1)); }
-  static void copy_words(const void* line, void* words) {
-    _mm256_store_si256(static_cast<__m256i*>(words), _mm256_load_si256(static_cast<const __m256i*>(line)));
-  }
-};
+// Where rows 0-7 of a group start (spare lanes repeat the group's last row; their leaves are
+// not written).
+inline __m256i eight_row_offsets(std::int32_t lanes, std::int32_t n_cols) {
+  const __m256i lane = _mm256_min_epi32(_mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7), _mm256_set1_epi32(lanes - 1));
+  return _mm256_mullo_epi32(lane, _mm256_set1_epi32(n_cols));
+}
+
 
 // 4 rows' values, compared as doubles: float32 widens exactly, so the widened comparison is
 // the float32 one. TwoWide below scores two such halves per pass.
@@ -48,13 +46,10 @@ struct Wide {
   static __m256i nan(__m256d x) { return _mm256_castpd_si256(_mm256_cmp_pd(x, x, _CMP_UNORD_Q)); }
 };
 
-// 8 rows, a 32-bit word each: float32 values compared as they are, float64 ones as two halves
-// of 4 whose 64-bit lane masks are narrowed to 32 bits.
-struct Narrow : OneRegister {
-  static constexpr std::int32_t kLanes = kQuickScorerNarrowLanes;
-  using Word = std::uint32_t;
-  template <class T>
-  using Entry = QuickScorerEntry32<T>;
+// 8 rows' values and lane masks of 32 bits: float32 values compared as they are, float64 ones
+// as two halves of 4 whose 64-bit lane masks are narrowed to 32 bits. TwoNarrow below scores
+// two such halves per pass.
+struct Narrow {
   struct Pair {
     __m256d low;
     __m256d high;
@@ -81,9 +76,6 @@ struct Narrow : OneRegister {
   static __m256i below(double threshold, const Pair& x) {
     const __m256d t = _mm256_set1_pd(threshold);
     return narrowed(_mm256_cmp_pd(t, x.low, _CMP_LT_OQ), _mm256_cmp_pd(t, x.high, _CMP_LT_OQ));
-  }
-  static void send_right(void* line, __m256i rows, Word mask) {
-    clear_where(line, rows, _mm256_set1_epi32(static_cast<int>(mask)));
   }
   using Index = __m256i;
   static Index buckets(__m256 x) { return _mm256_cvttps_epi32(x); }
@@ -115,6 +107,8 @@ inline Rows2 invert(const Rows2& rows) { return {invert(rows.low), invert(rows.h
 struct TwoWide {
   static constexpr std::int32_t kLanes = kQuickScorerLanes;
   static constexpr std::int64_t kLineBytes = 64;
+  using Offsets = __m256i;
+  static Offsets row_offsets(std::int32_t lanes, std::int32_t n_cols) { return eight_row_offsets(lanes, n_cols); }
   using Word = std::uint64_t;
   using Rows = Rows2;
   template <class T>
@@ -167,6 +161,73 @@ struct TwoWide {
   }
 };
 
+// 16 rows of 32-bit words in two registers, Narrow's rules on each half (rows 0-7 in the
+// first half of a tree's 64-byte line, 8-15 in the second).
+struct Int32Halves {  // 16 row offsets, buckets or words
+  __m256i low;
+  __m256i high;
+};
+struct FloatHalves {
+  __m256 low;
+  __m256 high;
+};
+struct DoubleHalves {
+  Narrow::Pair low;
+  Narrow::Pair high;
+};
+
+struct TwoNarrow {
+  static constexpr std::int32_t kLanes = kQuickScorerNarrowLanes;
+  static constexpr std::int64_t kLineBytes = 64;
+  using Word = std::uint32_t;
+  using Rows = Rows2;
+  template <class T>
+  using Entry = QuickScorerEntry32<T>;
+  using Offsets = Int32Halves;
+  using Index = Int32Halves;
+
+  static Offsets row_offsets(std::int32_t lanes, std::int32_t n_cols) {
+    const __m256i last = _mm256_set1_epi32(lanes - 1);
+    const __m256i stride = _mm256_set1_epi32(n_cols);
+    return {_mm256_mullo_epi32(_mm256_min_epi32(_mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7), last), stride),
+            _mm256_mullo_epi32(_mm256_min_epi32(_mm256_setr_epi32(8, 9, 10, 11, 12, 13, 14, 15), last), stride)};
+  }
+  static void reset(void* line) { TwoWide::reset(line); }
+  static void copy_words(const void* line, void* words) { TwoWide::copy_words(line, words); }
+  static FloatHalves values(const float* column, const Offsets& offsets) {
+    return {Narrow::values(column, offsets.low), Narrow::values(column, offsets.high)};
+  }
+  static DoubleHalves values(const double* column, const Offsets& offsets) {
+    return {Narrow::values(column, offsets.low), Narrow::values(column, offsets.high)};
+  }
+  template <class Values>
+  static Rows nan(const Values& x) {
+    return {Narrow::nan(x.low), Narrow::nan(x.high)};
+  }
+  template <class Threshold, class Values>
+  static Rows below(Threshold threshold, const Values& x) {
+    return {Narrow::below(threshold, x.low), Narrow::below(threshold, x.high)};
+  }
+  static void send_right(void* line, const Rows& rows, Word mask) {
+    const __m256i m = _mm256_set1_epi32(static_cast<int>(mask));
+    clear_where(line, rows.low, m);
+    clear_where(static_cast<char*>(line) + 32, rows.high, m);
+  }
+  template <class Values>
+  static Index buckets(const Values& x) {
+    return {Narrow::buckets(x.low), Narrow::buckets(x.high)};
+  }
+  static Index word_index(const Index& buckets, std::int32_t first, std::int32_t words) {
+    return {Narrow::word_index(buckets.low, first, words), Narrow::word_index(buckets.high, first, words)};
+  }
+  static Index gather_words(const std::uint32_t* right, const Index& index, std::int32_t w) {
+    return {Narrow::gather_words(right, index.low, w), Narrow::gather_words(right, index.high, w)};
+  }
+  static Rows with_bit(const Index& words, std::int32_t k) {
+    return {Narrow::with_bit(words.low, k), Narrow::with_bit(words.high, k)};
+  }
+};
+
 // A category column for a group of rows: one word per row names which of 32 nodes its
 // bucket sends right, so each node costs a test and (where some row goes right) an AND.
 template <class P, class T, class Entry, class Line, class Values>
@@ -200,9 +261,7 @@ void score_rows(const QuickScorer<T>& forest, const typename P::template Entry<T
   const auto line = [bits](std::int64_t tree) { return bits + tree * P::kLineBytes; };
   for (std::int32_t first = 0; first < n_rows; first += kLanes) {
     const std::int32_t lanes = n_rows - first < kLanes ? n_rows - first : kLanes;
-    // Spare lanes repeat the group's last row; their leaves are not written.
-    const __m256i lane = _mm256_min_epi32(_mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7), _mm256_set1_epi32(lanes - 1));
-    const __m256i offsets = _mm256_mullo_epi32(lane, _mm256_set1_epi32(n_cols));
+    const typename P::Offsets offsets = P::row_offsets(lanes, n_cols);
     const T* group = rows + static_cast<std::int64_t>(first) * n_cols;
     for (std::int64_t t = 0; t < forest.n_trees; ++t) P::reset(line(t));
     for (std::int32_t f = 0; f < forest.n_features; ++f) {
@@ -243,7 +302,7 @@ template <class T>
 void score_rows(const QuickScorer<T>& forest, const T* rows, std::int32_t n_rows, std::int32_t n_cols,
                 std::uint64_t* bits, std::int32_t* leaves) {
   if (forest.entries32 != nullptr) {
-    return score_rows<Narrow>(forest, forest.entries32, forest.nan_entries32, forest.category_entries32, rows, n_rows,
+    return score_rows<TwoNarrow>(forest, forest.entries32, forest.nan_entries32, forest.category_entries32, rows, n_rows,
                               n_cols, bits, leaves);
   }
   score_rows<TwoWide>(forest, forest.entries, forest.nan_entries, forest.category_entries, rows, n_rows, n_cols, bits,
