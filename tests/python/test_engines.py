@@ -138,9 +138,54 @@ def test_unseen_categories_go_where_the_source_sends_them():
             np.testing.assert_array_equal(model.predict_raw(probe), expected, err_msg=f"{level} {traversal}")
 
 
+def _numeric(n_rows: int = 600):
+    frame, y = _table(n_rows, 0)
+    return np.nan_to_num(_codes(frame)), y
+
+
+def _sklearn(make, classify: bool = False):
+    X, y = _numeric()
+    return make().fit(X, (y > np.median(y)).astype(int) if classify else y)
+
+
+def _xgboost_numeric(**params):
+    import xgboost as xgb
+
+    X, y = _numeric()
+    return xgb.train({"max_depth": 4, "nthread": 1, "seed": 0, **params}, xgb.DMatrix(X, y), num_boost_round=10)
+
+
+def _lightgbm_numeric(**params):
+    import lightgbm as lgb
+
+    X, y = _numeric()
+    return lgb.train({"num_leaves": 15, "verbose": -1, "seed": 0, "num_threads": 1, **params}, lgb.Dataset(X, y),
+                     num_boost_round=10)
+
+
+def _ensemble(name: str, **params):
+    from sklearn import ensemble, tree
+
+    module = ensemble if hasattr(ensemble, name) else tree
+    return getattr(module, name)(random_state=0, **params)
+
+
 ENGINES = {
-    # family: (build, whether its QuickScorer form exists)
+    # family: (build, whether its QuickScorer form exists: every tree at most 64 leaves)
     "random forest (deep trees: walks only)": (lambda: _sklearn_forest(), False),
+    "decision tree": (lambda: _sklearn(lambda: _ensemble("DecisionTreeRegressor", max_depth=4)), True),
+    "extra trees": (lambda: _sklearn(lambda: _ensemble("ExtraTreesRegressor", n_estimators=5, max_depth=5)), True),
+    "gradient boosting": (lambda: _sklearn(lambda: _ensemble("GradientBoostingClassifier", n_estimators=10),
+                                           classify=True), True),
+    "histgradientboosting numeric": (lambda: _sklearn(lambda: _ensemble("HistGradientBoostingRegressor",
+                                                                         max_iter=10)), True),
+    "isolation forest (deep trees: walks only)": (lambda: _sklearn(lambda: _ensemble("IsolationForest",
+                                                                                      n_estimators=10)), False),
+    "xgboost gbtree": (lambda: _xgboost_numeric(), True),
+    "xgboost dart": (lambda: _xgboost_numeric(booster="dart", rate_drop=0.2), True),
+    "xgboost multi-output trees": (lambda: _xgboost_multi_output(), True),
+    "lightgbm gbdt": (lambda: _lightgbm_numeric(), True),
+    "lightgbm rf": (lambda: _lightgbm_numeric(boosting="rf", bagging_freq=1, bagging_fraction=0.7), True),
     "lightgbm categorical": (lambda: _lightgbm({}, True)[0], True),
     "lightgbm zero_as_missing": (lambda: _lightgbm({"zero_as_missing": True}, False)[0], True),
     "lightgbm linear_tree (finds the leaf, then runs its linear model)": (
@@ -148,6 +193,15 @@ ENGINES = {
     "xgboost categorical": (lambda: _xgboost()[0], True),
     "histgradientboosting categorical": (lambda: _hist_gradient_boosting()[0], True),
 }
+
+
+def _xgboost_multi_output():
+    import xgboost as xgb
+
+    X, y = _numeric()
+    Y = np.column_stack([y, -y])
+    return xgb.train({"max_depth": 3, "nthread": 1, "tree_method": "hist", "multi_strategy": "multi_output_tree"},
+                     xgb.DMatrix(X, Y), num_boost_round=5)
 
 
 def _sklearn_forest():
