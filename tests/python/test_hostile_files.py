@@ -99,3 +99,33 @@ def test_fuzzer_findings_stay_fixed(finding: pathlib.Path) -> None:
 
 def test_there_are_fuzzer_findings_to_replay() -> None:
     assert len(REGRESSIONS) >= 3
+
+
+def test_categories_near_the_compile_bound_predict_what_xgboost_does() -> None:
+    # The fuzzer's slow unit: hundreds of categorical nodes each listing a category near a
+    # million. Their bitsets are filled from the lists (not a walk per bucket), those past the
+    # bitset budget stay on the reference walk, and every answer is XGBoost's.
+    xgboost = pytest.importorskip("xgboost")
+    import copy
+    import json
+
+    doc = json.loads((CORPUS / "xgboost_json" / "categorical.json").read_text())
+    booster = doc["learner"]["gradient_booster"]["model"]
+    tree = booster["trees"][0]
+    tree.update(categories=[0, 1_000_000, 5, 1_000_000], categories_sizes=[2, 2], categories_segments=[0, 2])
+    n_trees = 200
+    booster["trees"] = [dict(copy.deepcopy(tree), id=i) for i in range(n_trees)]
+    booster["tree_info"] = [0] * n_trees
+    booster["iteration_indptr"] = list(range(n_trees + 1))
+    booster["gbtree_model_param"]["num_trees"] = str(n_trees)
+    data = json.dumps(doc).encode()
+
+    model = sapwood.load(data)
+    engine = model.summary()["engine"]
+    assert engine["categorical_trees"] > 0 and engine["reference_trees"] > 0
+    source = xgboost.Booster(model_file=bytearray(data))
+    codes = [0, 1, 5, 999_999, 1_000_000, 1_000_001, 2e6, -0.5, -1.0, np.nan]
+    X = np.array([[x0, code] for x0 in (0.1, 0.5) for code in codes])
+    np.testing.assert_allclose(
+        model.predict_raw(X), source.inplace_predict(X, predict_type="margin"), rtol=1e-6, atol=1e-5
+    )

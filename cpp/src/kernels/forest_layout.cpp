@@ -83,10 +83,7 @@ CompiledNode<T> compile_split(const ForestView& forest, const ColumnPlan& plan, 
   }
   const double threshold = forest.threshold[n];
   const bool less_equal = (flags & split::kLessEqual) != 0;
-  bool default_left = (flags & split::kDefaultLeft) != 0;
-  if ((flags & split::kNanAsZero) != 0 && (flags & split::kZeroIsMissing) == 0) {
-    default_left = less_equal ? 0.0 <= threshold : 0.0 < threshold;
-  }
+  const bool default_left = nan_goes_left(forest, n);
   const double bound = less_equal_bound(threshold, less_equal);
   if constexpr (sizeof(T) == sizeof(float)) {
     node.threshold = float_floor(bound);

@@ -67,8 +67,10 @@ void flatten(std::vector<std::vector<QuickScorerEntry<T>>>& by_feature, std::vec
 // a row of bits (the entries' thresholds hold where their bitsets start in category_bits).
 // The vector kernels index these words with 32-bit lanes, and a forest with many
 // categorical nodes over many categories would need buckets x nodes bits: past this bound
-// the forest keeps the walk.
-constexpr std::int64_t kMaxCategoryRightWords = std::int64_t{1} << 24;
+// the forest keeps the walk. Filling them costs a test per node and bucket, 32 per word, so
+// the bound also bounds the build (8 MiB; real models need a few hundred KiB: 3,000 nodes
+// over 250 levels).
+constexpr std::int64_t kMaxCategoryRightWords = std::int64_t{1} << 21;
 
 template <class T>
 bool add_category_columns(std::vector<std::vector<QuickScorerEntry<T>>>& by_feature,
