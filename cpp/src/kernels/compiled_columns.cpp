@@ -40,25 +40,22 @@ enum Form : std::uint8_t { kPlain, kZeroNan, kMissingLowForm, kMissingHighForm, 
 constexpr ColumnKind kFormKind[kForms] = {ColumnKind::kValue, ColumnKind::kZeroAsMissing, ColumnKind::kMissingLow,
                                           ColumnKind::kMissingHigh, ColumnKind::kCategory};
 
-// A zero-as-missing node with a finite threshold sends its missing values where -inf (or
-// +inf) would go, so it reads a column with them moved there and meets no NaN: QuickScorer
-// then has no missing list to run for it, and the rows no NaN to test.
-Form zero_missing_form(const ForestView& forest, std::int64_t n) {
-  if (!std::isfinite(forest.threshold[n])) return kZeroNan;
-  return nan_goes_left(forest, n) ? kMissingLowForm : kMissingHighForm;
-}
-
-// The form a numeric node that reads 0 and NaN alike could also read besides kPlain and
-// kZeroNan (kForms: none).
-Form either_missing_form(const ForestView& forest, std::int64_t n) {
+// A node with a finite threshold sends its missing values where -inf (or +inf) would go, so
+// it can read a column with them moved there and meet no NaN: QuickScorer then has no
+// missing list to run for it, and the rows no NaN to test (kForms: the threshold is infinite).
+Form missing_moved_form(const ForestView& forest, std::int64_t n) {
   if (!std::isfinite(forest.threshold[n])) return kForms;
   return nan_goes_left(forest, n) ? kMissingLowForm : kMissingHighForm;
 }
 
+// The form a zero-as-missing node reads: 0 and NaN moved aside, else 0 read as NaN.
+Form zero_missing_form(const ForestView& forest, std::int64_t n) {
+  const Form moved = missing_moved_form(forest, n);
+  return moved == kForms ? kZeroNan : moved;
+}
+
 struct FeatureUse {
   bool needs[kForms] = {};
-  bool either = false;          // numeric nodes that decide alike on x and on x with 0 as NaN
-  bool either_elsewhere = false;  // some of them only on kPlain or kZeroNan
   std::int64_t n_categories = 0;
 };
 
@@ -69,7 +66,7 @@ Form numeric_form(const ForestView& forest, std::int64_t n, const std::int32_t* 
   if (!zero_goes_default_way(forest, n)) return kPlain;
   if (column_of_form[kPlain] != -1) return kPlain;
   if (column_of_form[kZeroNan] != -1) return kZeroNan;
-  return either_missing_form(forest, n);
+  return missing_moved_form(forest, n);
 }
 
 }  // namespace
@@ -86,9 +83,8 @@ namespace {
 // values. Every unlisted category goes the same way and every listed one the other, so the
 // bits cost a word fill and a pass over the node's list, not a walk per bucket (a hostile
 // file lists categories near the bound at thousands of nodes).
-void fill_category_bits(const ForestView& forest, std::int64_t n, std::int32_t n_categories, std::uint32_t* bits) {
-  const std::int32_t buckets = bucket_count(n_categories);
-  const std::int64_t words = (buckets + 31) / 32;
+void fill_category_bits(const ForestView& forest, std::int64_t n, std::int32_t n_categories, std::int64_t words,
+                        std::uint32_t* bits) {
   const std::int32_t* first = forest.categories + forest.category_offsets[n];
   const std::int32_t* last = forest.categories + forest.category_offsets[n + 1];
   const auto set = [bits](std::int32_t b, bool left) {
@@ -127,11 +123,9 @@ ColumnPlan plan_columns(const ForestView& forest, std::int32_t n_features, std::
       }
     } else if ((flags & split::kZeroIsMissing) != 0) {
       u.needs[zero_missing_form(forest, n)] = true;
-    } else if (zero_goes_default_way(forest, n)) {
-      u.either = true;
-    } else {
+    } else if (!zero_goes_default_way(forest, n)) {
       u.needs[kPlain] = true;
-    }
+    }  // else: it reads 0 and NaN alike, and takes a column chosen below
   }
   // A node that reads 0 and NaN alike takes a column the feature has anyway: the plain or
   // zero-as-NaN one, else the missing-moved one its default way matches, else a plain one.
@@ -139,7 +133,7 @@ ColumnPlan plan_columns(const ForestView& forest, std::int32_t n_features, std::
     if (!is_split(forest, n) || (forest.split_flags[n] & (split::kCategorical | split::kZeroIsMissing)) != 0) continue;
     FeatureUse& u = use[static_cast<std::size_t>(forest.feature[n])];
     if (!zero_goes_default_way(forest, n) || u.needs[kPlain] || u.needs[kZeroNan]) continue;
-    const Form form = either_missing_form(forest, n);
+    const Form form = missing_moved_form(forest, n);
     if (form == kForms || !u.needs[form]) u.needs[kPlain] = true;
   }
 
@@ -192,7 +186,7 @@ ColumnPlan plan_columns(const ForestView& forest, std::int32_t n_features, std::
     plan.node_category_bits[static_cast<std::size_t>(n)] = category_words;
     category_words += words;
     plan.category_bits.resize(static_cast<std::size_t>(category_words), 0u);
-    fill_category_bits(forest, n, n_categories, plan.category_bits.data() + (category_words - words));
+    fill_category_bits(forest, n, n_categories, words, plan.category_bits.data() + (category_words - words));
   }
   if (rewritten || columns.size() > static_cast<std::size_t>(n_features)) plan.columns = std::move(columns);
   return plan;
