@@ -115,7 +115,8 @@ def _sklearn(make: Callable[[int], Any], kind: str):
         if kind == "anomaly":
             estimator.fit(X)
         else:
-            estimator.fit(X, {"reg": y, "clf": quantile_labels(y, 3), "bin": (y > np.median(y)).astype(int)}[kind])
+            estimator.fit(X, {"reg": y, "clf": quantile_labels(y, 3), "clf10": quantile_labels(y, 10),
+                              "bin": (y > np.median(y)).astype(int)}[kind])
         method = {"reg": "predict", "anomaly": "score_samples"}.get(kind, "predict_proba")
 
         limit = _ThreadLimit()
@@ -192,6 +193,8 @@ def zoo() -> List[tuple]:
          _sklearn(lambda k: ensemble.IsolationForest(n_estimators=200 // k, random_state=0), "anomaly")),
         ("logreg", "LogisticRegression 200 features, 3 classes", 200,
          _sklearn(lambda k: linear_model.LogisticRegression(max_iter=300), "clf")),
+        ("logreg10", "LogisticRegression 200 features, 10 classes", 200,
+         _sklearn(lambda k: linear_model.LogisticRegression(max_iter=300), "clf10")),
         ("ridge", "Ridge 200 features", 200, _sklearn(lambda k: linear_model.Ridge(), "reg")),
     ]
 

@@ -584,40 +584,52 @@ SAPWOOD_TEST(quickscorer_form_is_built_for_trees_of_at_most_64_leaves) {
   sapwood::set_isa("");
 }
 
-SAPWOOD_TEST(dot_kernels_agree_with_a_sequential_sum) {
+SAPWOOD_TEST(linear_kernels_agree_with_a_sequential_sum) {
   std::mt19937_64 rng(3);
   std::uniform_real_distribution<double> value(-2.0, 2.0);
+  // Outputs and rows that fill whole tiles and leave every size of remainder (tiles are up to
+  // 4 rows by 5 outputs).
   for (std::int64_t n : {0, 1, 3, 4, 7, 8, 15, 16, 17, 33, 200}) {
-    constexpr std::int64_t kOutputs = 6;  // a group of 4, then one of 2
-    std::vector<double> x(static_cast<std::size_t>(n)), coef(static_cast<std::size_t>(n * kOutputs));
-    std::vector<float> x32(static_cast<std::size_t>(n));
-    for (std::size_t j = 0; j < x.size(); ++j) {
-      x32[j] = static_cast<float>(value(rng));
-      x[j] = value(rng);
-    }
-    for (double& c : coef) c = value(rng);
-    for (const kernels::Isa isa : kernels::kAllIsas) {
-      const kernels::KernelTable* table = kernels::kernels_for(isa);
-      if (table == nullptr || !kernels::isa_supported(isa)) continue;
-      std::vector<double> all(kOutputs), all32(kOutputs);
-      table->dot_f64(x.data(), coef.data(), n, kOutputs, all.data());
-      table->dot_f32(x32.data(), coef.data(), n, kOutputs, all32.data());
-      for (std::int64_t k = 0; k < kOutputs; ++k) {
-        const double* c = coef.data() + k * n;
-        double expected = 0.0, expected32 = 0.0, scale = 0.0;
-        for (std::int64_t j = 0; j < n; ++j) {
-          expected += x[static_cast<std::size_t>(j)] * c[j];
-          expected32 += static_cast<double>(x32[static_cast<std::size_t>(j)]) * c[j];
-          scale += 4.0;
+    for (std::int64_t n_outputs : {1, 2, 3, 4, 5, 6, 9, 10, 14}) {
+      constexpr std::int64_t kRows = 7;
+      const std::int64_t stride = n + 3;  // rows not packed: the kernel must honour row_stride
+      std::vector<double> x(static_cast<std::size_t>(kRows * stride)), coef(static_cast<std::size_t>(n * n_outputs));
+      std::vector<double> intercept(static_cast<std::size_t>(n_outputs));
+      std::vector<float> x32(x.size());
+      for (std::size_t j = 0; j < x.size(); ++j) {
+        x32[j] = static_cast<float>(value(rng));
+        x[j] = value(rng);
+      }
+      for (double& c : coef) c = value(rng);
+      for (double& b : intercept) b = value(rng);
+      for (const kernels::Isa isa : kernels::kAllIsas) {
+        const kernels::KernelTable* table = kernels::kernels_for(isa);
+        if (table == nullptr || !kernels::isa_supported(isa)) continue;
+        const std::size_t size = static_cast<std::size_t>(kRows * n_outputs);
+        std::vector<double> all(size), all32(size);
+        table->linear_rows_f64(x.data(), stride, kRows, coef.data(), intercept.data(), n, n_outputs, all.data());
+        table->linear_rows_f32(x32.data(), stride, kRows, coef.data(), intercept.data(), n, n_outputs, all32.data());
+        for (std::int64_t r = 0; r < kRows; ++r) {
+          for (std::int64_t k = 0; k < n_outputs; ++k) {
+            const double* c = coef.data() + k * n;
+            const std::size_t at = static_cast<std::size_t>(r * n_outputs + k);
+            double expected = 0.0, expected32 = 0.0, scale = 2.0;
+            for (std::int64_t j = 0; j < n; ++j) {
+              expected += x[static_cast<std::size_t>(r * stride + j)] * c[j];
+              expected32 += static_cast<double>(x32[static_cast<std::size_t>(r * stride + j)]) * c[j];
+              scale += 4.0;
+            }
+            CHECK_NEAR(all[at], expected + intercept[static_cast<std::size_t>(k)], 1e-15 * (scale + 1));
+            CHECK_NEAR(all32[at], expected32 + intercept[static_cast<std::size_t>(k)], 1e-15 * (scale + 1));
+            // A row's sums do not depend on the rows or outputs that share the call (so
+            // neither on the block a thread takes).
+            double alone = 0.0, alone32 = 0.0;
+            table->linear_rows_f64(x.data() + r * stride, stride, 1, c, intercept.data() + k, n, 1, &alone);
+            table->linear_rows_f32(x32.data() + r * stride, stride, 1, c, intercept.data() + k, n, 1, &alone32);
+            CHECK_EQ_EXACT(all[at], alone);
+            CHECK_EQ_EXACT(all32[at], alone32);
+          }
         }
-        CHECK_NEAR(all[static_cast<std::size_t>(k)], expected, 1e-15 * (scale + 1));
-        CHECK_NEAR(all32[static_cast<std::size_t>(k)], expected32, 1e-15 * (scale + 1));
-        // An output's sum does not depend on how many outputs share the call.
-        double alone = 0.0, alone32 = 0.0;
-        table->dot_f64(x.data(), c, n, 1, &alone);
-        table->dot_f32(x32.data(), c, n, 1, &alone32);
-        CHECK_EQ_EXACT(all[static_cast<std::size_t>(k)], alone);
-        CHECK_EQ_EXACT(all32[static_cast<std::size_t>(k)], alone32);
       }
     }
   }

@@ -173,12 +173,15 @@ constexpr std::int64_t quickscorer_rows_scratch(std::int64_t n_trees) {
   return n_trees * kQuickScorerLineWords + kQuickScorerLineWords;
 }
 
-// out[k] = Σ x[j] * coef[k * n + j] over j < n, for each output k < n_outputs, in float64
-// (products rounded, no fused multiply-add). The outputs of a row share each load and
-// widening of x. The order of additions is the kernel's own, the same for every output and
-// every n_outputs, so results may differ from a sequential sum by a few ulps.
-using DotF32 = void (*)(const float* x, const double* coef, std::int64_t n, std::int64_t n_outputs, double* out);
-using DotF64 = void (*)(const double* x, const double* coef, std::int64_t n, std::int64_t n_outputs, double* out);
+// out[r * n_outputs + k] = Σ_j x[r * row_stride + j] * coef[k * n + j] + intercept[k] over
+// j < n, for the n_rows rows at x and each output k < n_outputs, in float64 (products rounded,
+// no fused multiply-add). The order of additions is the kernel's own (kernels/generic/
+// linear_rows.hpp), the same for every row, output, n_rows and n_outputs, so results may
+// differ from a sequential sum by a few ulps.
+using LinearRowsF32 = void (*)(const float* x, std::int64_t row_stride, std::int64_t n_rows, const double* coef,
+                               const double* intercept, std::int64_t n, std::int64_t n_outputs, double* out);
+using LinearRowsF64 = void (*)(const double* x, std::int64_t row_stride, std::int64_t n_rows, const double* coef,
+                               const double* intercept, std::int64_t n, std::int64_t n_outputs, double* out);
 
 struct KernelTable {
   // Rows in lockstep: a group takes as many steps as its deepest row, which pays on
@@ -206,8 +209,8 @@ struct KernelTable {
   ScoreRowsF64 score_rows_f64;
   std::int32_t quickscorer_lanes;
   std::int32_t quickscorer_narrow_lanes;
-  DotF32 dot_f32;
-  DotF64 dot_f64;
+  LinearRowsF32 linear_rows_f32;
+  LinearRowsF64 linear_rows_f64;
 };
 
 // One per compiled instruction set; the avx2/avx512 ones exist only in x86-64 builds
@@ -224,8 +227,8 @@ struct VectorKernels {
   ScoreRowsF64 score_rows_f64;
   std::int32_t quickscorer_lanes;
   std::int32_t quickscorer_narrow_lanes;
-  DotF32 dot_f32;
-  DotF64 dot_f64;
+  LinearRowsF32 linear_rows_f32;
+  LinearRowsF64 linear_rows_f64;
 };
 KernelTable with_vector_kernels(const VectorKernels& vector);
 }

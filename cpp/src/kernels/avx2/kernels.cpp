@@ -1,7 +1,8 @@
 // AVX2 kernels (with avx2/quickscorer.cpp the only code built with -mavx2): gather walks
 // (SAPWOOD_TRAVERSAL=gather) that move 8 float32 rows (or 4 float64 rows) one level per step
 // in vector lanes, loading nodes and feature values with gathers, two groups at a time so one
-// group's gathers overlap the other's; and a dot product over 4 double lanes. Called only
+// group's gathers overlap the other's; and the linear rows of kernels/generic/ over 4 double
+// lanes (avx2/vec.hpp). Called only
 // when the CPU reports AVX2 (kernels/dispatch.cpp). Helpers stay in this file's anonymous
 // namespace and the file includes no C++ library header with inline functions, so nothing
 // compiled here with AVX2 instructions can be picked up by other code.
@@ -12,7 +13,9 @@
 #endif
 #include <immintrin.h>
 
+#include "kernels/avx2/vec.hpp"
 #include "kernels/engine.hpp"
+#include "kernels/generic/linear_rows.hpp"
 
 namespace sapwood::kernels::avx2 {
 namespace {
@@ -137,68 +140,14 @@ void walk_f64(const NodeF64* nodes, std::int32_t depth, const double* rows, std:
   }
 }
 
-inline __m256d load4(const float* x) { return _mm256_cvtps_pd(_mm_loadu_ps(x)); }
-inline __m256d load4(const double* x) { return _mm256_loadu_pd(x); }
-
-// Outputs [0, G) of one row (coef holds G rows of n). Products are rounded before the add
-// (no FMA), as in the reference; two vector sums of 4 per output, the same order whatever G.
-template <int G, class In>
-void dot_group(const In* x, const double* coef, std::int64_t n, double* out) {
-  __m256d sum0[G];
-  __m256d sum1[G];
-  for (int g = 0; g < G; ++g) sum0[g] = sum1[g] = _mm256_setzero_pd();
-  std::int64_t j = 0;
-  for (; j + 8 <= n; j += 8) {
-    const __m256d a = load4(x + j);
-    const __m256d b = load4(x + j + 4);
-    for (int g = 0; g < G; ++g) {
-      sum0[g] = _mm256_add_pd(sum0[g], _mm256_mul_pd(a, _mm256_loadu_pd(coef + g * n + j)));
-      sum1[g] = _mm256_add_pd(sum1[g], _mm256_mul_pd(b, _mm256_loadu_pd(coef + g * n + j + 4)));
-    }
-  }
-  if (j + 4 <= n) {
-    const __m256d a = load4(x + j);
-    for (int g = 0; g < G; ++g) sum0[g] = _mm256_add_pd(sum0[g], _mm256_mul_pd(a, _mm256_loadu_pd(coef + g * n + j)));
-    j += 4;
-  }
-  for (int g = 0; g < G; ++g) {
-    alignas(32) double lane[4];
-    _mm256_store_pd(lane, _mm256_add_pd(sum0[g], sum1[g]));
-    double sum = (lane[0] + lane[1]) + (lane[2] + lane[3]);
-    for (std::int64_t tail = j; tail < n; ++tail) sum += static_cast<double>(x[tail]) * coef[g * n + tail];
-    out[g] = sum;
-  }
-}
-
-template <class In>
-void dot(const In* x, const double* coef, std::int64_t n, std::int64_t n_outputs, double* out) {
-  std::int64_t k = 0;
-  for (; k + 4 <= n_outputs; k += 4) dot_group<4>(x, coef + k * n, n, out + k);
-  switch (n_outputs - k) {
-    case 3:
-      return dot_group<3>(x, coef + k * n, n, out + k);
-    case 2:
-      return dot_group<2>(x, coef + k * n, n, out + k);
-    case 1:
-      return dot_group<1>(x, coef + k * n, n, out + k);
-    default:
-      return;
-  }
-}
-
-void dot_f32(const float* x, const double* coef, std::int64_t n, std::int64_t n_outputs, double* out) {
-  dot(x, coef, n, n_outputs, out);
-}
-void dot_f64(const double* x, const double* coef, std::int64_t n, std::int64_t n_outputs, double* out) {
-  dot(x, coef, n, n_outputs, out);
-}
-
 }  // namespace
 
+// The linear rows in tiles of two rows by up to five outputs: 10 sums, the two rows and a coef
+// load fill 13 of the 16 registers.
 const KernelTable& table() {
   static const KernelTable kTable = portable::with_vector_kernels(
-      {walk_f32, walk_f64, score_rows_f32, score_rows_f64, kQuickScorerLanes, kQuickScorerNarrowLanes, dot_f32,
-       dot_f64});
+      {walk_f32, walk_f64, score_rows_f32, score_rows_f64, kQuickScorerLanes, kQuickScorerNarrowLanes,
+       generic::linear_rows<Vec, 2, 5, float>, generic::linear_rows<Vec, 2, 5, double>});
   return kTable;
 }
 

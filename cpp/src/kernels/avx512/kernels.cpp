@@ -1,19 +1,24 @@
 // AVX-512 kernels (with avx512/quickscorer.cpp the only code built with -mavx512f): gather
 // walks (SAPWOOD_TRAVERSAL=gather) that move 16 float32 rows (or 8 float64 rows) one level per
 // step in vector lanes, with gathers for nodes and feature values and mask registers for the
-// split decision, two groups at a time so one group's gathers overlap the other's; and a dot
-// product over 8 double lanes. Called only when the CPU and OS support AVX-512F
+// split decision, two groups at a time so one group's gathers overlap the other's; and the
+// linear rows of kernels/generic/ over 8 double lanes (avx512/vec.hpp). Called only when the CPU and OS support AVX-512F
 // (kernels/dispatch.cpp). Helpers stay in this file's anonymous namespace and the file
 // includes no C++ library header with inline functions, so nothing compiled here with
 // AVX-512 instructions can be picked up by other code.
 // GCC 12's AVX-512 headers start unmasked intrinsics from _mm512_undefined_*(), which it then
-// reports as maybe-uninitialized once inlined (GCC bug 105593, fixed in GCC 13).
+// reports as maybe-uninitialized (or, for the permutes and shuffles of avx512/vec.hpp,
+// uninitialized) once inlined (GCC bug 105593, fixed in GCC 13). The pragmas must come before
+// the header is first included: a warning is placed at the header's line.
 #if defined(__GNUC__) && !defined(__clang__)
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#pragma GCC diagnostic ignored "-Wuninitialized"
 #endif
 #include <immintrin.h>
 
+#include "kernels/avx512/vec.hpp"
 #include "kernels/engine.hpp"
+#include "kernels/generic/linear_rows.hpp"
 
 namespace sapwood::kernels::avx512 {
 namespace {
@@ -112,68 +117,14 @@ void walk_f64(const NodeF64* nodes, std::int32_t depth, const double* rows, std:
   walk<8, NodeF64, double, step_f64>(nodes, depth, rows, n_rows, n_cols, leaves);
 }
 
-inline __m512d load8(const float* x) { return _mm512_cvtps_pd(_mm256_loadu_ps(x)); }
-inline __m512d load8(const double* x) { return _mm512_loadu_pd(x); }
-
-// Outputs [0, G) of one row (coef holds G rows of n). Products are rounded before the add
-// (no FMA), as in the reference; two vector sums of 8 per output, the same order whatever G.
-template <int G, class In>
-void dot_group(const In* x, const double* coef, std::int64_t n, double* out) {
-  __m512d sum0[G];
-  __m512d sum1[G];
-  for (int g = 0; g < G; ++g) sum0[g] = sum1[g] = _mm512_setzero_pd();
-  std::int64_t j = 0;
-  for (; j + 16 <= n; j += 16) {
-    const __m512d a = load8(x + j);
-    const __m512d b = load8(x + j + 8);
-    for (int g = 0; g < G; ++g) {
-      sum0[g] = _mm512_add_pd(sum0[g], _mm512_mul_pd(a, _mm512_loadu_pd(coef + g * n + j)));
-      sum1[g] = _mm512_add_pd(sum1[g], _mm512_mul_pd(b, _mm512_loadu_pd(coef + g * n + j + 8)));
-    }
-  }
-  if (j + 8 <= n) {
-    const __m512d a = load8(x + j);
-    for (int g = 0; g < G; ++g) sum0[g] = _mm512_add_pd(sum0[g], _mm512_mul_pd(a, _mm512_loadu_pd(coef + g * n + j)));
-    j += 8;
-  }
-  for (int g = 0; g < G; ++g) {
-    alignas(64) double lane[8];
-    _mm512_store_pd(lane, _mm512_add_pd(sum0[g], sum1[g]));
-    double sum = ((lane[0] + lane[1]) + (lane[2] + lane[3])) + ((lane[4] + lane[5]) + (lane[6] + lane[7]));
-    for (std::int64_t tail = j; tail < n; ++tail) sum += static_cast<double>(x[tail]) * coef[g * n + tail];
-    out[g] = sum;
-  }
-}
-
-template <class In>
-void dot(const In* x, const double* coef, std::int64_t n, std::int64_t n_outputs, double* out) {
-  std::int64_t k = 0;
-  for (; k + 4 <= n_outputs; k += 4) dot_group<4>(x, coef + k * n, n, out + k);
-  switch (n_outputs - k) {
-    case 3:
-      return dot_group<3>(x, coef + k * n, n, out + k);
-    case 2:
-      return dot_group<2>(x, coef + k * n, n, out + k);
-    case 1:
-      return dot_group<1>(x, coef + k * n, n, out + k);
-    default:
-      return;
-  }
-}
-
-void dot_f32(const float* x, const double* coef, std::int64_t n, std::int64_t n_outputs, double* out) {
-  dot(x, coef, n, n_outputs, out);
-}
-void dot_f64(const double* x, const double* coef, std::int64_t n, std::int64_t n_outputs, double* out) {
-  dot(x, coef, n, n_outputs, out);
-}
-
 }  // namespace
 
+// The linear rows in tiles of four rows by up to five outputs: 20 sums, the four rows and a
+// coef load fill 25 of the 32 registers.
 const KernelTable& table() {
   static const KernelTable kTable = portable::with_vector_kernels(
-      {walk_f32, walk_f64, score_rows_f32, score_rows_f64, kQuickScorerLanes, kQuickScorerNarrowLanes, dot_f32,
-       dot_f64});
+      {walk_f32, walk_f64, score_rows_f32, score_rows_f64, kQuickScorerLanes, kQuickScorerNarrowLanes,
+       generic::linear_rows<Vec, 4, 5, float>, generic::linear_rows<Vec, 4, 5, double>});
   return kTable;
 }
 
