@@ -26,7 +26,7 @@ class Model::Impl {
   }
   explicit Impl(detail::Linear linear) : ir_(std::move(linear)) {
     const auto& spec = std::get<detail::Linear>(ir_).spec;
-    rule_ = {spec.transform, spec.transform_param, spec.class_rule, spec.n_outputs};
+    rule_ = {spec.transform, spec.transform_param, spec.class_rule, spec.n_outputs, /*softmax_vector_exp=*/true};
   }
 
   const detail::Forest* forest() const { return std::get_if<detail::Forest>(&ir_); }

@@ -635,6 +635,28 @@ SAPWOOD_TEST(linear_kernels_agree_with_a_sequential_sum) {
   }
 }
 
+SAPWOOD_TEST(exp_kernels_stay_within_two_ulp_of_std_exp) {
+  std::mt19937_64 rng(8);
+  std::uniform_real_distribution<double> wide(-708.0, 0.0), narrow(-1.0, 0.0);
+  std::vector<double> values = {0.0, -0.0, -708.0, -1e-300, -5e-324, -0.34657359027997264, -0.34657359027997270,
+                                -1.0, -745.0 / 2, -707.9999999999999};
+  for (int i = 0; i < 4000; ++i) values.push_back(i % 2 ? wide(rng) : narrow(rng));
+  for (const kernels::Isa isa : kernels::kAllIsas) {
+    const kernels::KernelTable* table = kernels::kernels_for(isa);
+    if (table == nullptr || !kernels::isa_supported(isa)) continue;
+    std::vector<double> got = values;
+    table->exp_nonpositive(got.data(), static_cast<std::int64_t>(got.size()));
+    for (std::size_t i = 0; i < values.size(); ++i) {
+      const double expected = std::exp(values[i]);
+      CHECK_NEAR(got[i], expected, 2.0 * 2.220446049250313e-16 * expected);
+      // The same bits for a value at any place in the buffer, the tail's padded lanes included.
+      double alone = values[i];
+      table->exp_nonpositive(&alone, 1);
+      CHECK_EQ_EXACT(got[i], alone);
+    }
+  }
+}
+
 SAPWOOD_TEST(vector_leaves_and_mean_aggregation_match_the_reference) {
   std::mt19937_64 rng(4);
   ForestSpec spec;

@@ -182,6 +182,9 @@ using LinearRowsF32 = void (*)(const float* x, std::int64_t row_stride, std::int
                                const double* intercept, std::int64_t n, std::int64_t n_outputs, double* out);
 using LinearRowsF64 = void (*)(const double* x, std::int64_t row_stride, std::int64_t n_rows, const double* coef,
                                const double* intercept, std::int64_t n, std::int64_t n_outputs, double* out);
+// values[i] = exp(values[i]) for values in [-708, 0] (kernels/generic/exp.hpp: within 2 ulp,
+// the same bits for a value wherever it sits in the buffer).
+using ExpNonPositive = void (*)(double* values, std::int64_t n);
 
 struct KernelTable {
   // Rows in lockstep: a group takes as many steps as its deepest row, which pays on
@@ -211,6 +214,7 @@ struct KernelTable {
   std::int32_t quickscorer_narrow_lanes;
   LinearRowsF32 linear_rows_f32;
   LinearRowsF64 linear_rows_f64;
+  ExpNonPositive exp_nonpositive;
 };
 
 // One per compiled instruction set; the avx2/avx512 ones exist only in x86-64 builds
@@ -229,6 +233,7 @@ struct VectorKernels {
   std::int32_t quickscorer_narrow_lanes;
   LinearRowsF32 linear_rows_f32;
   LinearRowsF64 linear_rows_f64;
+  ExpNonPositive exp_nonpositive;
 };
 KernelTable with_vector_kernels(const VectorKernels& vector);
 }

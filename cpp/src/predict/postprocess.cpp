@@ -6,6 +6,7 @@
 #include <cmath>
 #include <vector>
 
+#include "kernels/dispatch.hpp"
 #include "sapwood/error.hpp"
 
 namespace sapwood::detail {
@@ -109,6 +110,37 @@ void transform_row(const OutputRule& rule, const double* margin, double* out) {
   throw Error(ErrorCode::kInternal, "unhandled transform");
 }
 
+// The softmax of a block of rows with the level's vector exp: each row's margins minus its
+// maximum, one exp over the whole block, then each row's sum in order and the divisions, as
+// transform_row does. False when the level has no kernels or a shifted margin
+// is NaN or below -708, where the C library's exp takes over (out is then rewritten).
+bool softmax_rows_vector(const double* margins, std::int32_t n, std::int64_t rows, double* out) {
+  const kernels::KernelTable* kernels = kernels::kernels_for(kernels::active_isa());
+  if (kernels == nullptr) return false;
+  constexpr double kLowest = -708.0;
+  bool in_range = true;
+  for (std::int64_t r = 0; r < rows; ++r) {
+    const double* margin = margins + r * n;
+    // A plain comparison, not std::fmax (a call): a NaN margin gives a NaN shift either way.
+    double max = margin[0];
+    for (std::int32_t k = 1; k < n; ++k) max = margin[k] > max ? margin[k] : max;
+    for (std::int32_t k = 0; k < n; ++k) {
+      const double shifted = margin[k] - max;
+      in_range &= shifted >= kLowest;  // false for NaN too
+      out[r * n + k] = shifted;
+    }
+  }
+  if (!in_range) return false;
+  kernels->exp_nonpositive(out, rows * n);
+  for (std::int64_t r = 0; r < rows; ++r) {
+    double* row = out + r * n;
+    double sum = 0.0;
+    for (std::int32_t k = 0; k < n; ++k) sum += row[k];
+    for (std::int32_t k = 0; k < n; ++k) row[k] /= sum;
+  }
+  return true;
+}
+
 // Index of the first (or last) maximum; NaN never wins, as with numpy's argmax on
 // finite rows.
 std::int64_t argmax(const double* values, std::int64_t n, bool last) {
@@ -147,6 +179,10 @@ void finalize_rows(const OutputRule& rule, Output output, const double* margins,
     return;
   }
   if (output == Output::kValue) {
+    if (rule.transform == Transform::kSoftmax && rule.softmax_vector_exp &&
+        softmax_rows_vector(margins, n, rows, out)) {
+      return;
+    }
     for (std::int64_t r = 0; r < rows; ++r) transform_row(rule, margins + r * n, out + r * value_columns);
     return;
   }

@@ -14,6 +14,12 @@ struct OutputRule {
   double transform_param = 1.0;
   ClassRule class_rule = ClassRule::kNone;
   std::int32_t n_outputs = 1;
+  // The softmax may take the active level's vector exp (kernels/generic/exp.hpp, within 2 ulp)
+  // instead of the C library's: set for linear models, whose source computes the exp with
+  // numpy's own SIMD code, which differs from the C library's by an ulp on about 5 % of inputs,
+  // so neither is closer to scikit-learn. Forests keep std::exp: LightGBM's softmax is the C
+  // library's, and sapwood's matches it bit for bit.
+  bool softmax_vector_exp = false;
 };
 
 std::int64_t output_columns(const OutputRule& rule, Output output);

@@ -15,6 +15,7 @@
 
 #include "kernels/avx2/vec.hpp"
 #include "kernels/engine.hpp"
+#include "kernels/generic/exp.hpp"
 #include "kernels/generic/linear_rows.hpp"
 
 namespace sapwood::kernels::avx2 {
@@ -147,7 +148,8 @@ void walk_f64(const NodeF64* nodes, std::int32_t depth, const double* rows, std:
 const KernelTable& table() {
   static const KernelTable kTable = portable::with_vector_kernels(
       {walk_f32, walk_f64, score_rows_f32, score_rows_f64, kQuickScorerLanes, kQuickScorerNarrowLanes,
-       generic::linear_rows<Vec, 2, 5, float>, generic::linear_rows<Vec, 2, 5, double>});
+       generic::linear_rows<Vec, 2, 5, float>, generic::linear_rows<Vec, 2, 5, double>,
+       generic::exp_nonpositive<Vec>});
   return kTable;
 }
 

@@ -18,6 +18,7 @@
 
 #include "kernels/avx512/vec.hpp"
 #include "kernels/engine.hpp"
+#include "kernels/generic/exp.hpp"
 #include "kernels/generic/linear_rows.hpp"
 
 namespace sapwood::kernels::avx512 {
@@ -124,7 +125,8 @@ void walk_f64(const NodeF64* nodes, std::int32_t depth, const double* rows, std:
 const KernelTable& table() {
   static const KernelTable kTable = portable::with_vector_kernels(
       {walk_f32, walk_f64, score_rows_f32, score_rows_f64, kQuickScorerLanes, kQuickScorerNarrowLanes,
-       generic::linear_rows<Vec, 4, 5, float>, generic::linear_rows<Vec, 4, 5, double>});
+       generic::linear_rows<Vec, 4, 5, float>, generic::linear_rows<Vec, 4, 5, double>,
+       generic::exp_nonpositive<Vec>});
   return kTable;
 }
 

@@ -8,6 +8,7 @@
 #include <cstddef>
 
 #include "kernels/engine.hpp"
+#include "kernels/generic/exp.hpp"
 #include "kernels/generic/linear_rows.hpp"
 #include "kernels/portable/quickscorer.hpp"
 #include "kernels/portable/vec.hpp"
@@ -296,7 +297,8 @@ const KernelTable& table() {
                                   walk_rows_f32,    walk_rows_f64,    walk_perfect_f32, walk_perfect_f64,
                                   walk_trees_f32,   walk_trees_f64,   score_rows_f32, score_rows_f64,
                                   1,                1,
-                                  generic::linear_rows<Vec, 2, 3, float>, generic::linear_rows<Vec, 2, 3, double>};
+                                  generic::linear_rows<Vec, 2, 3, float>, generic::linear_rows<Vec, 2, 3, double>,
+                                  generic::exp_nonpositive<Vec>};
   return kTable;
 }
 
@@ -310,6 +312,7 @@ KernelTable with_vector_kernels(const VectorKernels& vector) {
   vector_table.quickscorer_narrow_lanes = vector.quickscorer_narrow_lanes;
   vector_table.linear_rows_f32 = vector.linear_rows_f32;
   vector_table.linear_rows_f64 = vector.linear_rows_f64;
+  vector_table.exp_nonpositive = vector.exp_nonpositive;
   return vector_table;
 }
 
