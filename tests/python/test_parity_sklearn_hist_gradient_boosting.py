@@ -102,6 +102,9 @@ def test_native_categorical_features_from_pandas_categories():
     reordered = probe[["size", "z", "colour", "x"]]
     np.testing.assert_array_equal(model.predict(reordered), estimator.predict(probe))
     assert model.feature_names == ["x", "colour", "z", "size"]
+    # The same values in object columns (not category dtype) are matched value by value.
+    as_objects = probe.astype({"colour": object, "size": object})
+    np.testing.assert_array_equal(model.predict(as_objects), estimator.predict(as_objects))
 
 
 def test_native_categorical_classifier_with_missing_direction_both_ways():

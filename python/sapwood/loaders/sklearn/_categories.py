@@ -35,6 +35,24 @@ class CategoryEncoder:
             position = np.searchsorted(self.values, values)
             clipped = np.minimum(position, len(self.values) - 1)
             return np.where(self.values[clipped] == values, clipped, np.nan).astype(np.float64)
+        # Each distinct value is looked up once and the rows take their code by indexing: a
+        # pandas category column carries its codes, anything else is factorized first (a
+        # Python loop over rows held the HistGradientBoosting predict to one thread).
+        categorical = getattr(column, "cat", None)  # only a pandas category Series has it
+        if categorical is not None:
+            return self._by_codes(np.asarray(categorical.codes), categorical.categories)
         items = np.asarray(column, dtype=object)
-        return np.array([self.lookup.get(v, np.nan) if not _is_missing(v) else np.nan for v in items],
-                        dtype=np.float64)
+        try:
+            import pandas as pd
+        except ImportError:
+            return np.array([self._code_of(v) for v in items], dtype=np.float64)
+        codes, uniques = pd.factorize(items)  # missing values (None, NaN, NaT, NA) get -1
+        return self._by_codes(codes, uniques)
+
+    def _code_of(self, value: Any) -> float:
+        return np.nan if _is_missing(value) else self.lookup.get(value, np.nan)
+
+    def _by_codes(self, codes: np.ndarray, values: Any) -> np.ndarray:
+        # code -1 (missing) picks the NaN appended at the end
+        table = np.array([self._code_of(v) for v in list(values)] + [np.nan], dtype=np.float64)
+        return table[codes]
