@@ -289,6 +289,8 @@ py::dict summary_of(const sapwood::Model& model) {
     engine["reference_trees"] = s.n_reference_trees;
     engine["quickscorer_form"] = s.quickscorer_form;
     engine["categorical_trees"] = s.n_categorical_trees;
+    engine["batch"] = s.batch_engine;
+    engine["single_row"] = s.row_engine;
     d["engine"] = engine;
   }
   return d;

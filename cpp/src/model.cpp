@@ -7,9 +7,11 @@
 #include <string>
 #include <variant>
 
+#include "compile/forest_engine.hpp"
 #include "ir/forest.hpp"
 #include "ir/linear.hpp"
 #include "ir/select_trees.hpp"
+#include "kernels/dispatch.hpp"
 #include "predict/input.hpp"
 #include "predict/margins.hpp"
 #include "predict/postprocess.hpp"
@@ -21,8 +23,9 @@ namespace sapwood {
 class Model::Impl {
  public:
   explicit Impl(detail::Forest forest) : ir_(std::move(forest)) {
-    const auto& spec = std::get<detail::Forest>(ir_).spec;
-    rule_ = {spec.transform, spec.transform_param, spec.class_rule, spec.n_outputs};
+    const auto& ir = std::get<detail::Forest>(ir_);
+    rule_ = {ir.spec.transform, ir.spec.transform_param, ir.spec.class_rule, ir.spec.n_outputs};
+    layout_ = compile::compile_forest(ir);
   }
   explicit Impl(detail::Linear linear) : ir_(std::move(linear)) {
     const auto& spec = std::get<detail::Linear>(ir_).spec;
@@ -32,6 +35,7 @@ class Model::Impl {
   const detail::Forest* forest() const { return std::get_if<detail::Forest>(&ir_); }
   const detail::Linear* linear() const { return std::get_if<detail::Linear>(&ir_); }
   const detail::OutputRule& rule() const { return rule_; }
+  const compile::ForestLayout* layout() const { return layout_.get(); }
 
   std::int32_t n_features() const {
     return forest() ? forest()->spec.n_features : linear()->spec.n_features;
@@ -42,13 +46,15 @@ class Model::Impl {
   std::int64_t preferred_rows(std::int64_t n_cols) const;
 
   void margins(const MatrixView& x, std::int64_t begin, std::int64_t end, double* out) const {
-    if (const auto* f = forest()) return detail::forest_margins(*f, x, begin, end, out);
+    if (const auto* f = forest()) return detail::forest_margins(*f, layout(), x, begin, end, out);
     detail::linear_margins(*linear(), x, begin, end, out);
   }
 
  private:
   std::variant<detail::Forest, detail::Linear> ir_;
   detail::OutputRule rule_;
+  // The forest's compiled engine layout (derived, never saved); shared by copies of the model.
+  std::shared_ptr<const compile::ForestLayout> layout_;
 };
 
 namespace {
@@ -69,7 +75,7 @@ std::int64_t work_item_rows(std::int64_t preferred, std::int64_t n_rows, int n_t
 }  // namespace
 
 std::int64_t Model::Impl::preferred_rows(std::int64_t n_cols) const {
-  if (const auto* f = forest()) return detail::forest_block_rows(*f, n_cols);
+  if (forest()) return detail::forest_block_rows(layout(), n_cols);
   return kBlockRows;
 }
 
@@ -141,12 +147,19 @@ ModelSummary Model::summary() const {
     summary.n_nodes = forest->n_nodes();
     summary.n_leaves = forest->n_leaves;
     summary.max_depth = *std::max_element(forest->tree_depth.begin(), forest->tree_depth.end());
-    if (const auto* layout = forest->layout.get()) {
+    if (const auto* layout = impl_->layout()) {
       summary.compiled = true;
       summary.n_reference_trees = std::count(layout->reference_tree.begin(), layout->reference_tree.end(), 1);
       summary.quickscorer_form = layout->quickscorer;
       summary.n_categorical_trees = std::count(layout->categorical_tree.begin(), layout->categorical_tree.end(), 1);
-    } else {
+    }
+    const kernels::KernelTable* kernels = kernels::kernels_for(kernels::active_isa());
+    const std::int32_t n_features = forest->spec.n_features;
+    summary.batch_engine = compile::forest_engine_name(compile::choose_forest_engine(
+        impl_->layout(), kernels, detail::forest_block_rows(impl_->layout(), n_features), n_features));
+    summary.row_engine =
+        compile::forest_engine_name(compile::choose_forest_engine(impl_->layout(), kernels, 1, n_features));
+    if (impl_->layout() == nullptr) {
       summary.n_reference_trees = summary.n_trees;
     }
   } else {

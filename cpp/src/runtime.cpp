@@ -1,10 +1,10 @@
 // runtime_info(), set_isa() and set_traversal(): the build's version, compiler, OpenMP and
 // instruction-set facts, and the test hooks that force a kernel level or a forest traversal
-// (the choices themselves are kernels/dispatch and kernels/traversal).
+// (the choices themselves are kernels/dispatch and compile/traversal).
 #include "sapwood/runtime.hpp"
 
 #include "kernels/dispatch.hpp"
-#include "kernels/traversal.hpp"
+#include "compile/traversal.hpp"
 #include "sapwood/error.hpp"
 #include "util/parallel.hpp"
 
@@ -32,7 +32,7 @@ RuntimeInfo runtime_info() {
     if (kernels::isa_supported(isa)) info.isa_supported.emplace_back(kernels::isa_name(isa));
   }
   info.isa_active = kernels::isa_name(kernels::active_isa());
-  info.traversal = kernels::traversal_name(kernels::active_traversal());
+  info.traversal = compile::traversal_name(compile::active_traversal());
   return info;
 }
 
@@ -53,14 +53,14 @@ void set_isa(const std::string& name) {
 
 void set_traversal(const std::string& name) {
   if (name.empty()) {
-    kernels::clear_forced_traversal();
+    compile::clear_forced_traversal();
     return;
   }
-  kernels::Traversal traversal;
-  if (!kernels::parse_traversal(name, &traversal)) {
+  compile::Traversal traversal;
+  if (!compile::parse_traversal(name, &traversal)) {
     throw Error(ErrorCode::kInvalidArgument, "unknown traversal '" + name + "' (auto, walk, gather or quickscorer)");
   }
-  kernels::force_traversal(traversal);
+  compile::force_traversal(traversal);
 }
 
 }  // namespace sapwood

@@ -204,7 +204,17 @@ class Model:
             raise AttributeError(f"{method} exists only on anomaly detectors")
 
     def summary(self) -> Dict[str, Any]:
-        """Kind, trees, nodes, leaves and depth of the model."""
+        """Kind, trees, nodes, leaves and depth of the model; for a forest, ``engine``: whether it
+        compiled, how many trees stay on the reference walk, whether the QuickScorer form exists,
+        how many trees are categorical, and the engine that runs a batch (``batch``) and a row
+        alone (``single_row``) under the active level: ``"walk"``, ``"quickscorer"`` or
+        ``"reference"``.
+
+        Example
+        -------
+        >>> model.summary()["engine"]["batch"]  # doctest: +SKIP
+        'quickscorer'
+        """
         return dict(self._core.summary())
 
     def __repr__(self) -> str:

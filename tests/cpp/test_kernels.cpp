@@ -12,9 +12,10 @@
 #include <vector>
 
 #include "check.hpp"
-#include "kernels/dispatch.hpp"
+#include "compile/forest_engine.hpp"
+#include "compile/forest_layout.hpp"
 #include "ir/forest.hpp"
-#include "kernels/forest_layout.hpp"
+#include "kernels/dispatch.hpp"
 #include "model_fixtures.hpp"
 #include "sapwood/sapwood.hpp"
 
@@ -26,6 +27,7 @@ using sapwood::PredictOptions;
 using sapwood::Precision;
 namespace split = sapwood::split;
 namespace kernels = sapwood::kernels;
+namespace compile = sapwood::compile;
 using namespace sapwood_test;
 
 namespace {
@@ -310,9 +312,9 @@ SAPWOOD_TEST(forests_bigger_than_a_tree_block_match_the_reference_with_and_witho
   // chunks take the NaN-free walks.
   for (Precision input : {Precision::kFloat32, Precision::kFloat64}) {
     const ForestSpec spec = random_spec(21, input, Precision::kFloat64, {false, false}, 12, 1, 60, 4);
-    const sapwood::detail::Forest forest = sapwood::detail::make_forest(spec);
-    CHECK(forest.layout->tree_blocks.size() > 3);
-    CHECK(forest.layout->perfect_depth[0] == 12);
+    const auto layout = compile::compile_forest(sapwood::detail::make_forest(spec));
+    CHECK(layout->tree_blocks.size() > 3);
+    CHECK(layout->perfect_depth[0] == 12);
     const Model model = Model::from_forest(spec);
     const std::int32_t n_cols = model.n_features();
     std::mt19937_64 rng(22);
@@ -395,18 +397,18 @@ SAPWOOD_TEST(layout_compiles_categorical_trees_onto_a_bucket_column) {
                                  spec.feature.data(), spec.threshold.data(), spec.split_flags.data(),
                                  spec.category_offsets.data(), spec.categories.data(), spec.leaf_values.data(),
                                  spec.leaf_size};
-  const kernels::ForestLayout layout = kernels::compile_forest_layout(view, spec.n_features, n_nodes(spec), 1, depth.data(), false);
+  const compile::ForestLayout layout = compile::compile_forest_layout(view, spec.n_features, n_nodes(spec), 1, depth.data(), false);
   CHECK(!layout.any_reference_tree);
   CHECK(layout.categorical_tree[0] == 1);
   CHECK(layout.nodes_f64.size() == 3);
   CHECK((layout.nodes_f64[0].feature & kernels::kCategoryBit) != 0);
-  CHECK(layout.columns.size() == 1 && layout.columns[0].kind == kernels::ColumnKind::kCategory);
+  CHECK(layout.columns.size() == 1 && layout.columns[0].kind == compile::ColumnKind::kCategory);
 
   const ForestSpec plain = stump(0.5, 0);
   const kernels::ForestView plain_view{plain.tree_offsets.data(), plain.left_child.data(), plain.right_child.data(),
                                        plain.feature.data(), plain.threshold.data(), plain.split_flags.data(),
                                        nullptr, plain.categories.data(), plain.leaf_values.data(), plain.leaf_size};
-  const kernels::ForestLayout compiled = kernels::compile_forest_layout(plain_view, plain.n_features, n_nodes(plain), 1, depth.data(), true);
+  const compile::ForestLayout compiled = compile::compile_forest_layout(plain_view, plain.n_features, n_nodes(plain), 1, depth.data(), true);
   CHECK(!compiled.any_reference_tree);
   CHECK(compiled.nodes_f32.size() == 3);
   CHECK(compiled.nodes_f32[0].left == 1);
@@ -421,7 +423,7 @@ SAPWOOD_TEST(shallow_trees_get_a_padded_perfect_form) {
   const kernels::ForestView view{spec.tree_offsets.data(), spec.left_child.data(), spec.right_child.data(),
                                  spec.feature.data(), spec.threshold.data(), spec.split_flags.data(),
                                  nullptr, spec.categories.data(), spec.leaf_values.data(), spec.leaf_size};
-  const kernels::ForestLayout layout = kernels::compile_forest_layout(view, spec.n_features, n_nodes(spec), 2, depth.data(), false);
+  const compile::ForestLayout layout = compile::compile_forest_layout(view, spec.n_features, n_nodes(spec), 2, depth.data(), false);
   CHECK(layout.perfect[0] == 1 && layout.perfect[1] == 1);
   CHECK(layout.perfect_nodes_f64.size() == 3 + 1);
   const auto* tree0 = layout.perfect_nodes_f64.data() + layout.perfect_node_begin[0];
@@ -459,7 +461,7 @@ SAPWOOD_TEST(shallow_trees_get_a_padded_perfect_form) {
   const kernels::ForestView chain_view{chain.tree_offsets.data(), chain.left_child.data(), chain.right_child.data(),
                                        chain.feature.data(), chain.threshold.data(), chain.split_flags.data(),
                                        nullptr, chain.categories.data(), chain.leaf_values.data(), chain.leaf_size};
-  const kernels::ForestLayout chain_layout = kernels::compile_forest_layout(chain_view, chain.n_features, n_nodes(chain), 1, chain_depth.data(), false);
+  const compile::ForestLayout chain_layout = compile::compile_forest_layout(chain_view, chain.n_features, n_nodes(chain), 1, chain_depth.data(), false);
   CHECK(chain_layout.perfect[0] == 1 && chain_layout.perfect_depth[0] == 4);
   CHECK(layout.perfect_depth[0] == 2 && layout.perfect_depth[1] == 1);
   // x0 < 0.5 goes left, down the path: x0 = 0 runs it all to node 12.
@@ -510,7 +512,7 @@ SAPWOOD_TEST(quickscorer_form_is_built_for_trees_of_at_most_64_leaves) {
                                    spec.feature.data(),      spec.threshold.data(),  spec.split_flags.data(),
                                    nullptr,                  spec.categories.data(), spec.leaf_values.data(),
                                    spec.leaf_size};
-    return kernels::compile_forest_layout(view, spec.n_features, n_nodes(spec), static_cast<std::int64_t>(depth.size()),
+    return compile::compile_forest_layout(view, spec.n_features, n_nodes(spec), static_cast<std::int64_t>(depth.size()),
                                           depth.data(), false);
   };
   // A chain of n splits on feature 0 at thresholds 1..n: n + 1 leaves.
@@ -537,7 +539,7 @@ SAPWOOD_TEST(quickscorer_form_is_built_for_trees_of_at_most_64_leaves) {
     spec.base_score = {0.0};
     return spec;
   };
-  const kernels::ForestLayout small = layout_of(chain(63));
+  const compile::ForestLayout small = layout_of(chain(63));
   CHECK(small.quickscorer);
   CHECK(small.quickscorer_f64.entries.size() == 63u + 1u);  // and the +inf sentinel
   CHECK(!small.quickscorer_f64.narrow);                      // 64 leaves: 64-bit words only

@@ -214,6 +214,20 @@ def _sklearn_forest():
 @pytest.mark.parametrize("family", list(ENGINES))
 def test_the_engine_each_family_runs_on(family):
     build, quickscorer = ENGINES[family]
-    engine = sapwood.load(build()).summary()["engine"]
+    model = sapwood.load(build())
+    engine = model.summary()["engine"]
     assert engine["compiled"] and engine["reference_trees"] == 0
     assert engine["quickscorer_form"] == quickscorer
+    # The engine compile/forest_engine.cpp picks for a batch and for a row alone: the cost
+    # estimates decide between the two compiled engines (the choice varies with the level's
+    # lanes), a forest without the QuickScorer form walks, and the overrides narrow the list.
+    for key in ("batch", "single_row"):
+        assert engine[key] in (("walk", "quickscorer") if quickscorer else ("walk",))
+    _core._set_traversal("walk")
+    assert {model.summary()["engine"][key] for key in ("batch", "single_row")} == {"walk"}
+    _core._set_traversal("quickscorer")
+    assert {model.summary()["engine"][key] for key in ("batch", "single_row")} == {
+        "quickscorer" if quickscorer else "walk"}
+    _core._set_traversal("")
+    _core._set_isa("scalar")
+    assert {model.summary()["engine"][key] for key in ("batch", "single_row")} == {"reference"}

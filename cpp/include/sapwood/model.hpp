@@ -29,6 +29,10 @@ struct ModelSummary {
   std::int64_t n_reference_trees = 0;
   bool quickscorer_form = false;
   std::int64_t n_categorical_trees = 0;
+  // The engine that runs a block of rows and a row alone under the active level and
+  // traversal: "walk", "quickscorer" or "reference" (the IR walked as it is: level "scalar").
+  std::string batch_engine;
+  std::string row_engine;
 };
 
 class SAPWOOD_API Model {

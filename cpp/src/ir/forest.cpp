@@ -235,23 +235,7 @@ Forest make_forest(ForestSpec spec) {
   }
   forest.has_linear_leaves = !spec.linear_offsets.empty();
   forest.spec = std::move(spec);
-  forest.layout = std::make_shared<const kernels::ForestLayout>(kernels::compile_forest_layout(
-      view_of(forest.spec), forest.spec.n_features, forest.n_nodes(), n_trees, forest.tree_depth.data(),
-      forest.spec.input_precision == Precision::kFloat32, forest.has_linear_leaves));
   return forest;
-}
-
-kernels::ForestView view_of(const ForestSpec& spec) {
-  return {spec.tree_offsets.data(),
-          spec.left_child.data(),
-          spec.right_child.data(),
-          spec.feature.data(),
-          spec.threshold.data(),
-          spec.split_flags.data(),
-          spec.category_offsets.empty() ? nullptr : spec.category_offsets.data(),
-          spec.categories.data(),
-          spec.leaf_values.data(),
-          spec.leaf_size};
 }
 
 }  // namespace sapwood::detail

@@ -2,10 +2,8 @@
 #pragma once
 
 #include <cstdint>
-#include <memory>
 #include <vector>
 
-#include "kernels/forest_layout.hpp"
 #include "sapwood/builder.hpp"
 
 namespace sapwood::detail {
@@ -18,9 +16,6 @@ struct Forest {
   bool has_categorical = false;    // some node is categorical
   bool has_missing_rules = false;  // some node treats zero as missing or NaN as zero
   bool has_linear_leaves = false;
-  // The compiled engine layout (derived, never saved), built once by make_forest. Shared, so
-  // copies of a Forest do not copy it.
-  std::shared_ptr<const kernels::ForestLayout> layout;
 
   std::int64_t n_trees() const { return static_cast<std::int64_t>(spec.tree_offsets.size()) - 1; }
   std::int64_t n_nodes() const { return static_cast<std::int64_t>(spec.left_child.size()); }
@@ -28,11 +23,8 @@ struct Forest {
 
 // Checks every invariant the engines rely on and throws Error(kInvalidModel) naming the
 // first one broken: array sizes, child indices in range, every tree a tree (no cycles,
-// no shared children), feature indices below n_features, well-formed category lists. Then
-// compiles the engine layout.
+// no shared children), feature indices below n_features, well-formed category lists. What
+// the engines derive from it is compile/'s (compile/forest_engine.hpp).
 Forest make_forest(ForestSpec spec);
-
-// The plain pointers into a validated forest that the kernels read.
-kernels::ForestView view_of(const ForestSpec& spec);
 
 }  // namespace sapwood::detail

@@ -5,12 +5,12 @@
 //
 // A compiled node always sends a row left iff `x <= threshold`, or, when x is NaN, iff its
 // default-left bit is set; every other IR rule is folded into those two fields when the
-// layout is built (kernels/forest_layout.cpp). Children are adjacent: right = left + 1. A
+// layout is built (compile/forest_layout.cpp). Children are adjacent: right = left + 1. A
 // leaf points at itself with an infinite threshold and default-left set, so walking past it
 // stays on it and a group of rows can take the same number of steps.
 //
 // A categorical node (kCategoryBit in its feature) reads a category column, whose values are
-// bucket ids (kernels/compiled_columns.hpp), and sends a row left iff bit x of its bitset is
+// bucket ids (compile/compiled_columns.hpp), and sends a row left iff bit x of its bitset is
 // set; its threshold holds where that bitset starts in the forest's category_bits words.
 #pragma once
 

@@ -3,6 +3,7 @@
 // it is the source library's node id wherever the loader kept the source's node order.
 #include <vector>
 
+#include "compile/forest_view.hpp"
 #include "kernels/scalar/tree_walk.hpp"
 #include "predict/margins.hpp"
 #include "predict/model_rows.hpp"
@@ -13,7 +14,7 @@ namespace {
 template <bool kCategorical, bool kMissingRules>
 void leaves_of_rows(const Forest& forest, const double* rows, std::int64_t n_rows, std::int64_t n_cols,
                     double* out) {
-  const kernels::ForestView view = view_of(forest.spec);
+  const kernels::ForestView view = compile::view_of(forest.spec);
   const std::int64_t n_trees = forest.n_trees();
   for (std::int64_t r = 0; r < n_rows; ++r) {
     const double* row = rows + r * n_cols;

@@ -13,8 +13,10 @@
 #include <cmath>
 #include <vector>
 
+#include "compile/forest_engine.hpp"
+#include "compile/forest_view.hpp"
+#include "compile/traversal.hpp"
 #include "kernels/dispatch.hpp"
-#include "kernels/traversal.hpp"
 #include "kernels/scalar/tree_walk.hpp"
 #include "predict/margins.hpp"
 #include "predict/model_rows.hpp"
@@ -99,7 +101,7 @@ void add_reference_tree(const Forest& forest, const kernels::ForestView& view, s
 template <class Acc, bool kCategorical, bool kMissingRules>
 void reference_block(const Forest& forest, const double* rows, std::int64_t n_rows, std::int64_t n_cols,
                      double* out) {
-  const kernels::ForestView view = view_of(forest.spec);
+  const kernels::ForestView view = compile::view_of(forest.spec);
   std::vector<Acc> acc = start_sums<Acc>(forest, n_rows);
   for (std::int64_t t = 0; t < forest.n_trees(); ++t) {
     add_reference_tree<Acc, kCategorical, kMissingRules>(forest, view, t, rows, n_rows, n_cols, acc.data());
@@ -127,9 +129,8 @@ void reference_margins(const Forest& forest, const MatrixView& x, std::int64_t b
   reference_block_for<double>(forest, rows.data(), end - begin, x.cols, out);
 }
 
-// Rows per compiled-engine chunk: a chunk's rows stay in cache while every tree walks them,
-// and row offsets stay far inside the kernels' 32-bit gather indices.
-constexpr std::int64_t kChunkRows = 128;
+using compile::kChunkRows;
+using compile::kMinLockstepRows;
 
 // A forest bigger than one tree block (ForestLayout::tree_blocks) walks blocks of up to
 // kMaxBlockChunks chunks, their rows' copy within kBlockRowBytes, so that each tree block,
@@ -138,15 +139,13 @@ constexpr std::int64_t kChunkRows = 128;
 constexpr std::int64_t kMaxBlockChunks = 8;
 constexpr std::int64_t kBlockRowBytes = std::int64_t{1} << 20;
 
-// Below this many rows a lockstep group would be mostly spare lanes (a single-row call).
-constexpr std::int32_t kMinLockstepRows = 8;
 
-bool lockstep(const kernels::ForestLayout& layout, std::int64_t t, std::int32_t n_rows) {
+bool lockstep(const compile::ForestLayout& layout, std::int64_t t, std::int32_t n_rows) {
   return n_rows >= kMinLockstepRows && layout.lockstep[static_cast<std::size_t>(t)] != 0;
 }
 
 template <class T>
-kernels::PerfectTree<T> perfect_tree(const kernels::ForestLayout& layout,
+kernels::PerfectTree<T> perfect_tree(const compile::ForestLayout& layout,
                                      const std::vector<kernels::PerfectNode<T>>& top,
                                      const std::vector<kernels::CompiledNode<T>>& nodes, std::int64_t t) {
   const auto i = static_cast<std::size_t>(t);
@@ -159,14 +158,14 @@ kernels::PerfectTree<T> perfect_tree(const kernels::ForestLayout& layout,
           layout.category_bits_of(t)};
 }
 
-// The vector level's gather walks, where asked for (kernels/traversal.hpp) and compiled;
+// The vector level's gather walks, where asked for (compile/traversal.hpp) and compiled;
 // they have no categorical rule, so those trees keep the portable walk.
-bool gather_walks(const kernels::KernelTable& kernels, const kernels::ForestLayout& layout, std::int64_t t) {
-  return kernels.gather_walk_f32 != nullptr && kernels::active_traversal() == kernels::Traversal::kGather &&
+bool gather_walks(const kernels::KernelTable& kernels, const compile::ForestLayout& layout, std::int64_t t) {
+  return kernels.gather_walk_f32 != nullptr && compile::active_traversal() == compile::Traversal::kGather &&
          layout.categorical_tree[static_cast<std::size_t>(t)] == 0;
 }
 
-void walk_compiled(const kernels::KernelTable& kernels, const kernels::ForestLayout& layout, std::int64_t t,
+void walk_compiled(const kernels::KernelTable& kernels, const compile::ForestLayout& layout, std::int64_t t,
                    const float* rows, std::int32_t n_rows, std::int32_t n_cols, bool rows_have_nan, std::int32_t* leaves) {
   if (layout.perfect[static_cast<std::size_t>(t)] != 0) {
     return kernels.walk_perfect_f32(perfect_tree(layout, layout.perfect_nodes_f32, layout.nodes_f32, t), rows, n_rows,
@@ -180,7 +179,7 @@ void walk_compiled(const kernels::KernelTable& kernels, const kernels::ForestLay
        layout.category_bits_of(t));
 }
 
-void walk_compiled(const kernels::KernelTable& kernels, const kernels::ForestLayout& layout, std::int64_t t,
+void walk_compiled(const kernels::KernelTable& kernels, const compile::ForestLayout& layout, std::int64_t t,
                    const double* rows, std::int32_t n_rows, std::int32_t n_cols, bool rows_have_nan, std::int32_t* leaves) {
   if (layout.perfect[static_cast<std::size_t>(t)] != 0) {
     return kernels.walk_perfect_f64(perfect_tree(layout, layout.perfect_nodes_f64, layout.nodes_f64, t), rows, n_rows,
@@ -194,19 +193,19 @@ void walk_compiled(const kernels::KernelTable& kernels, const kernels::ForestLay
        layout.category_bits_of(t));
 }
 
-bool all_perfect(const kernels::ForestLayout& layout, std::int64_t t) {
+bool all_perfect(const compile::ForestLayout& layout, std::int64_t t) {
   const auto i = static_cast<std::size_t>(t);
   return layout.perfect[i] != 0 && layout.perfect_depth[i] == layout.tree_depth[i];
 }
 
-const std::uint32_t* forest_category_bits(const kernels::ForestLayout& layout) {
+const std::uint32_t* forest_category_bits(const compile::ForestLayout& layout) {
   return layout.any_categorical_tree ? layout.category_bits.data() : nullptr;
 }
-kernels::PerfectForest<float> perfect_forest(const kernels::ForestLayout& layout, const float*) {
+kernels::PerfectForest<float> perfect_forest(const compile::ForestLayout& layout, const float*) {
   return {layout.perfect_nodes_f32.data(), layout.perfect_node_begin.data(), layout.perfect_leaf_map.data(),
           layout.perfect_leaf_begin.data(), layout.perfect_depth.data(), forest_category_bits(layout)};
 }
-kernels::PerfectForest<double> perfect_forest(const kernels::ForestLayout& layout, const double*) {
+kernels::PerfectForest<double> perfect_forest(const compile::ForestLayout& layout, const double*) {
   return {layout.perfect_nodes_f64.data(), layout.perfect_node_begin.data(), layout.perfect_leaf_map.data(),
           layout.perfect_leaf_begin.data(), layout.perfect_depth.data(), forest_category_bits(layout)};
 }
@@ -223,13 +222,13 @@ void walk_trees(const kernels::KernelTable& kernels, const kernels::PerfectFores
 // One row down one tree by the branchy compiled walk: with no other rows to overlap, a
 // predicted branch lets the CPU start the next node's loads before the comparison is known,
 // which a branch-free walk cannot (a deep tree's perfect top only lengthens its chain).
-void walk_alone(const kernels::KernelTable& kernels, const kernels::ForestLayout& layout, std::int64_t t,
+void walk_alone(const kernels::KernelTable& kernels, const compile::ForestLayout& layout, std::int64_t t,
                 const float* row, std::int32_t n_cols, bool row_has_nan, std::int32_t* leaf) {
   const auto i = static_cast<std::size_t>(t);
   kernels.walk_rows_f32(layout.nodes_f32.data() + layout.tree_begin[i], layout.tree_depth[i], row, 1, n_cols, leaf,
                        row_has_nan, layout.category_bits_of(t));
 }
-void walk_alone(const kernels::KernelTable& kernels, const kernels::ForestLayout& layout, std::int64_t t,
+void walk_alone(const kernels::KernelTable& kernels, const compile::ForestLayout& layout, std::int64_t t,
                 const double* row, std::int32_t n_cols, bool row_has_nan, std::int32_t* leaf) {
   const auto i = static_cast<std::size_t>(t);
   kernels.walk_rows_f64(layout.nodes_f64.data() + layout.tree_begin[i], layout.tree_depth[i], row, 1, n_cols, leaf,
@@ -240,10 +239,11 @@ void walk_alone(const kernels::KernelTable& kernels, const kernels::ForestLayout
 // Tree by tree over a group of rows, each row's sum still takes its trees in model order,
 // and the rows' additions do not wait on each other.
 template <class Acc>
-void add_tree_leaves(const Forest& forest, std::int64_t t, const std::int32_t* leaves, std::int32_t n_rows, Acc* acc) {
+void add_tree_leaves(const Forest& forest, const compile::ForestLayout& layout, std::int64_t t,
+                     const std::int32_t* leaves, std::int32_t n_rows, Acc* acc) {
   const ForestSpec& spec = forest.spec;
   const std::int64_t n_outputs = spec.n_outputs;
-  const double* values = forest.layout->leaf_values.data() + forest.layout->tree_begin[static_cast<std::size_t>(t)] * spec.leaf_size;
+  const double* values = layout.leaf_values.data() + layout.tree_begin[static_cast<std::size_t>(t)] * spec.leaf_size;
   if (spec.leaf_size == 1) {
     Acc* tree_acc = acc + first_output(spec, t);
     for (std::int32_t r = 0; r < n_rows; ++r) tree_acc[r * n_outputs] += static_cast<Acc>(values[leaves[r]]);
@@ -257,11 +257,12 @@ void add_tree_leaves(const Forest& forest, std::int64_t t, const std::int32_t* l
 // The same for linear leaves: each compiled leaf names its IR leaf, whose linear model reads
 // the row's values as gathered (raw_rows, raw_cols a row), not its compiled columns.
 template <class Acc>
-void add_linear_tree_leaves(const Forest& forest, std::int64_t t, const std::int32_t* leaves, std::int32_t n_rows,
+void add_linear_tree_leaves(const Forest& forest, const compile::ForestLayout& layout, std::int64_t t,
+                            const std::int32_t* leaves, std::int32_t n_rows,
                             const double* raw_rows, std::int64_t raw_cols, Acc* acc) {
   const ForestSpec& spec = forest.spec;
   const std::int64_t n_outputs = spec.n_outputs;
-  const std::int64_t* ir_node = forest.layout->ir_node.data() + forest.layout->tree_begin[static_cast<std::size_t>(t)];
+  const std::int64_t* ir_node = layout.ir_node.data() + layout.tree_begin[static_cast<std::size_t>(t)];
   const std::int64_t* offsets = spec.linear_offsets.data();
   const std::int32_t* features = spec.linear_features.data();
   const double* coefs = spec.linear_coefs.data();
@@ -287,10 +288,10 @@ void add_linear_tree_leaves(const Forest& forest, std::int64_t t, const std::int
 // Adds one row's leaves (leaves[t]: tree t's compiled leaf) in model order; reference trees
 // are walked here, on the row's float64 copy (which linear leaves read too).
 template <class Acc>
-void add_row_leaves(const Forest& forest, const kernels::ForestView& view, const std::int32_t* leaves,
+void add_row_leaves(const Forest& forest, const compile::ForestLayout& layout, const kernels::ForestView& view,
+                    const std::int32_t* leaves,
                     const double* reference_row, std::int64_t n_cols, Acc* row_acc) {
   const ForestSpec& spec = forest.spec;
-  const kernels::ForestLayout& layout = *forest.layout;
   const std::int64_t n_trees = forest.n_trees();
   if (!layout.any_reference_tree && layout.ir_node.empty() && spec.leaf_size == 1) {
     // Scalar leaves, every tree compiled: the same sums in the same order without the
@@ -315,7 +316,7 @@ void add_row_leaves(const Forest& forest, const kernels::ForestView& view, const
       continue;
     }
     if (!layout.ir_node.empty()) {
-      add_linear_tree_leaves(forest, t, leaves + t, 1, reference_row, n_cols, row_acc);
+      add_linear_tree_leaves(forest, layout, t, leaves + t, 1, reference_row, n_cols, row_acc);
       continue;
     }
     const double* values = layout.leaf_values.data() + layout.tree_begin[static_cast<std::size_t>(t)] * spec.leaf_size;
@@ -328,11 +329,10 @@ void add_row_leaves(const Forest& forest, const kernels::ForestView& view, const
 // all-perfect trees together instead, and other trees alone; every leaf is then added in
 // model order as usual.
 template <class Row, class Acc>
-void compiled_few_rows(const Forest& forest, const kernels::KernelTable& kernels, const std::vector<Row>& rows,
+void compiled_few_rows(const Forest& forest, const compile::ForestLayout& layout, const kernels::KernelTable& kernels, const std::vector<Row>& rows,
                        const std::vector<double>& reference_rows, std::int64_t reference_cols, std::int32_t n_rows,
                        std::int32_t n_cols, std::vector<Acc>& acc) {
-  const kernels::ForestLayout& layout = *forest.layout;
-  const kernels::ForestView view = view_of(forest.spec);
+  const kernels::ForestView view = compile::view_of(forest.spec);
   const std::int64_t n_trees = forest.n_trees();
   const auto perfect = perfect_forest(layout, rows.data());
   std::vector<std::int32_t> leaves(static_cast<std::size_t>(n_trees));
@@ -353,7 +353,7 @@ void compiled_few_rows(const Forest& forest, const kernels::KernelTable& kernels
       ++t;
     }
     const double* reference_row = reference_rows.empty() ? nullptr : reference_rows.data() + r * reference_cols;
-    add_row_leaves(forest, view, leaves.data(), reference_row, reference_cols, acc.data() + r * forest.spec.n_outputs);
+    add_row_leaves(forest, layout, view, leaves.data(), reference_row, reference_cols, acc.data() + r * forest.spec.n_outputs);
   }
 }
 
@@ -370,28 +370,11 @@ void score_rows(const kernels::KernelTable& kernels, const kernels::QuickScorer<
   level.score_rows_f64(forest, rows, n_rows, n_cols, bits, leaves);
 }
 
-kernels::QuickScorer<float> quickscorer(const kernels::ForestLayout& layout, const float*) {
+kernels::QuickScorer<float> quickscorer(const compile::ForestLayout& layout, const float*) {
   return layout.quickscorer_f32.view();
 }
-kernels::QuickScorer<double> quickscorer(const kernels::ForestLayout& layout, const double*) {
+kernels::QuickScorer<double> quickscorer(const compile::ForestLayout& layout, const double*) {
   return layout.quickscorer_f64.view();
-}
-
-bool use_quickscorer(const kernels::ForestLayout& layout, const kernels::KernelTable& kernels, std::int32_t n_rows) {
-  if (!layout.quickscorer) return false;
-  switch (kernels::active_traversal()) {
-    case kernels::Traversal::kWalk:
-    case kernels::Traversal::kGather:
-      return false;
-    case kernels::Traversal::kQuickScorer:
-      return true;
-    case kernels::Traversal::kAuto:
-      break;
-  }
-  if (n_rows < kMinLockstepRows) return layout.traversal_costs.quickscorer_pays_alone();
-  const bool narrow = layout.float32 ? layout.quickscorer_f32.narrow : layout.quickscorer_f64.narrow;
-  return layout.traversal_costs.quickscorer_pays_batch(narrow ? kernels.quickscorer_narrow_lanes
-                                                              : kernels.quickscorer_lanes);
 }
 
 // A forest in QuickScorer form (it has no reference trees), kQuickScorerBlock rows at a time
@@ -399,24 +382,24 @@ bool use_quickscorer(const kernels::ForestLayout& layout, const kernels::KernelT
 constexpr std::int32_t kQuickScorerBlock = 16;
 
 template <class Row, class Acc>
-void quickscorer_rows(const Forest& forest, const kernels::KernelTable& kernels, const std::vector<Row>& rows,
+void quickscorer_rows(const Forest& forest, const compile::ForestLayout& layout, const kernels::KernelTable& kernels, const std::vector<Row>& rows,
                       const std::vector<double>& raw_rows, std::int64_t raw_cols, std::int32_t n_rows,
                       std::int32_t n_cols, std::vector<Acc>& acc) {
-  const auto scorer = quickscorer(*forest.layout, rows.data());
+  const auto scorer = quickscorer(layout, rows.data());
   const std::int64_t n_trees = forest.n_trees();
   if (n_rows < kMinLockstepRows) {  // a single-row call: its sum is kept in a register
-    const kernels::ForestView view = view_of(forest.spec);
+    const kernels::ForestView view = compile::view_of(forest.spec);
     std::vector<std::uint64_t> bits(static_cast<std::size_t>(n_trees));  // a word per tree, no group scratch
     std::vector<std::int32_t> leaves(static_cast<std::size_t>(n_trees));
     for (std::int32_t r = 0; r < n_rows; ++r) {
       score_rows(kernels, scorer, rows.data() + static_cast<std::int64_t>(r) * n_cols, 1, n_cols, bits.data(),
                  leaves.data());
       const double* raw_row = raw_rows.empty() ? nullptr : raw_rows.data() + r * raw_cols;
-      add_row_leaves(forest, view, leaves.data(), raw_row, raw_cols, acc.data() + r * forest.spec.n_outputs);
+      add_row_leaves(forest, layout, view, leaves.data(), raw_row, raw_cols, acc.data() + r * forest.spec.n_outputs);
     }
     return;
   }
-  const bool linear = !forest.layout->ir_node.empty();
+  const bool linear = !layout.ir_node.empty();
   std::vector<std::uint64_t> bits(static_cast<std::size_t>(kernels::quickscorer_rows_scratch(n_trees)));
   std::vector<std::int32_t> leaves(static_cast<std::size_t>(n_trees * kQuickScorerBlock));
   for (std::int32_t first = 0; first < n_rows; first += kQuickScorerBlock) {
@@ -426,25 +409,24 @@ void quickscorer_rows(const Forest& forest, const kernels::KernelTable& kernels,
     Acc* block_acc = acc.data() + first * forest.spec.n_outputs;
     for (std::int64_t t = 0; t < n_trees; ++t) {
       if (linear) {
-        add_linear_tree_leaves(forest, t, leaves.data() + t * block, block, raw_rows.data() + first * raw_cols, raw_cols,
+        add_linear_tree_leaves(forest, layout, t, leaves.data() + t * block, block, raw_rows.data() + first * raw_cols, raw_cols,
                                block_acc);
       } else {
-        add_tree_leaves(forest, t, leaves.data() + t * block, block, block_acc);
+        add_tree_leaves(forest, layout, t, leaves.data() + t * block, block, block_acc);
       }
     }
   }
 }
 
-// Every tree, tree block by tree block (kernels/forest_layout.hpp), over a block's chunks:
+// Every tree, tree block by tree block (compile/forest_layout.hpp), over a block's chunks:
 // a block of trees is loaded into cache once for all the chunks, and each chunk's rows stay
 // in cache while the block's trees walk them. Each row's sum still takes its trees in model
 // order. A chunk without NaN walks in the kernels' NaN-free form.
 template <class Row, class Acc>
-void walk_block(const Forest& forest, const kernels::KernelTable& kernels, const std::vector<Row>& rows,
+void walk_block(const Forest& forest, const compile::ForestLayout& layout, const kernels::KernelTable& kernels, const std::vector<Row>& rows,
                 const std::vector<double>& reference_rows, std::int64_t reference_cols, std::int32_t n_rows,
                 std::int32_t n_cols, std::vector<Acc>& acc) {
-  const kernels::ForestLayout& layout = *forest.layout;
-  const kernels::ForestView view = view_of(forest.spec);
+  const kernels::ForestView view = compile::view_of(forest.spec);
   const std::int64_t n_outputs = forest.spec.n_outputs;
   const auto n_chunks = static_cast<std::size_t>((n_rows + kChunkRows - 1) / kChunkRows);
   std::vector<std::uint8_t> chunk_has_nan(n_chunks);
@@ -468,9 +450,9 @@ void walk_block(const Forest& forest, const kernels::KernelTable& kernels, const
         }
         walk_compiled(kernels, layout, t, chunk_rows, size, n_cols, chunk_has_nan[c] != 0, leaves.data());
         if (layout.ir_node.empty()) {
-          add_tree_leaves(forest, t, leaves.data(), size, chunk_acc);
+          add_tree_leaves(forest, layout, t, leaves.data(), size, chunk_acc);
         } else {
-          add_linear_tree_leaves(forest, t, leaves.data(), size, reference_rows.data() + first * reference_cols,
+          add_linear_tree_leaves(forest, layout, t, leaves.data(), size, reference_rows.data() + first * reference_cols,
                                  reference_cols, chunk_acc);
         }
       }
@@ -478,63 +460,61 @@ void walk_block(const Forest& forest, const kernels::KernelTable& kernels, const
   }
 }
 
+// One block of rows by the engine chosen for it (compile/forest_engine.hpp).
 template <class Row, class Acc>
-void compiled_block(const Forest& forest, const kernels::KernelTable& kernels, const MatrixView& x,
-                    std::int64_t begin, std::int64_t end, double* out) {
-  const kernels::ForestLayout& layout = *forest.layout;
+void compiled_block(const Forest& forest, const compile::ForestLayout& layout, const kernels::KernelTable& kernels,
+                    compile::ForestEngine engine, const MatrixView& x, std::int64_t begin, std::int64_t end,
+                    double* out) {
   const auto n_rows = static_cast<std::int32_t>(end - begin);
   std::int32_t n_cols = 0;
-  const std::vector<Row> rows = compiled_rows<Row>(forest, x, begin, end, &n_cols);
+  const std::vector<Row> rows = compiled_rows<Row>(forest, layout.columns, x, begin, end, &n_cols);
   std::vector<double> reference_rows;  // the reference walk's and the linear leaves' rows
   if (layout.any_reference_tree || !layout.ir_node.empty()) reference_rows = model_rows<double>(forest, x, begin, end);
 
   std::vector<Acc> acc = start_sums<Acc>(forest, n_rows);
-  if (use_quickscorer(layout, kernels, n_rows)) {
-    quickscorer_rows(forest, kernels, rows, reference_rows, x.cols, n_rows, n_cols, acc);
+  if (engine == compile::ForestEngine::kQuickScorer) {
+    quickscorer_rows(forest, layout, kernels, rows, reference_rows, x.cols, n_rows, n_cols, acc);
   } else if (n_rows < kMinLockstepRows) {
-    compiled_few_rows(forest, kernels, rows, reference_rows, x.cols, n_rows, n_cols, acc);
+    compiled_few_rows(forest, layout, kernels, rows, reference_rows, x.cols, n_rows, n_cols, acc);
   } else {
-    walk_block(forest, kernels, rows, reference_rows, x.cols, n_rows, n_cols, acc);
+    walk_block(forest, layout, kernels, rows, reference_rows, x.cols, n_rows, n_cols, acc);
   }
   finish_sums(forest, acc, n_rows, out);
 }
 
-template <class Row>
-void compiled_margins(const Forest& forest, const kernels::KernelTable& kernels, const MatrixView& x,
-                      std::int64_t begin, std::int64_t end, double* out) {
-  const std::int64_t n_outputs = forest.spec.n_outputs;
-  const std::int64_t block_rows = forest_block_rows(forest, x.cols);
-  for (std::int64_t first = begin; first < end; first += block_rows) {
-    const std::int64_t last = first + block_rows < end ? first + block_rows : end;
-    double* block_out = out + (first - begin) * n_outputs;
-    if (forest.spec.accumulation == Precision::kFloat32) {
-      compiled_block<Row, float>(forest, kernels, x, first, last, block_out);
-    } else {
-      compiled_block<Row, double>(forest, kernels, x, first, last, block_out);
-    }
-  }
+template <class Acc>
+void block_margins(const Forest& forest, const compile::ForestLayout* layout, const kernels::KernelTable* kernels,
+                   const MatrixView& x, std::int64_t begin, std::int64_t end, double* out) {
+  const compile::ForestEngine engine = compile::choose_forest_engine(layout, kernels, end - begin, x.cols);
+  if (engine == compile::ForestEngine::kReference) return reference_margins(forest, x, begin, end, out);
+  if (layout->float32) return compiled_block<float, Acc>(forest, *layout, *kernels, engine, x, begin, end, out);
+  compiled_block<double, Acc>(forest, *layout, *kernels, engine, x, begin, end, out);
 }
 
 }  // namespace
 
-std::int64_t forest_block_rows(const Forest& forest, std::int64_t n_cols) {
-  if (forest.layout == nullptr || forest.layout->tree_blocks.size() <= 2) return kChunkRows;
-  const std::int64_t row_bytes = (n_cols > 0 ? n_cols : 1) * (forest.layout->float32 ? 4 : 8);
+std::int64_t forest_block_rows(const compile::ForestLayout* layout, std::int64_t n_cols) {
+  if (layout == nullptr || layout->tree_blocks.size() <= 2) return kChunkRows;
+  const std::int64_t row_bytes = (n_cols > 0 ? n_cols : 1) * (layout->float32 ? 4 : 8);
   const std::int64_t chunks = kBlockRowBytes / (row_bytes * kChunkRows);
   if (chunks <= 1) return kChunkRows;
   return kChunkRows * (chunks < kMaxBlockChunks ? chunks : kMaxBlockChunks);
 }
 
-void forest_margins(const Forest& forest, const MatrixView& x, std::int64_t begin,
-                    std::int64_t end, double* out) {
+void forest_margins(const Forest& forest, const compile::ForestLayout* layout, const MatrixView& x,
+                    std::int64_t begin, std::int64_t end, double* out) {
   const kernels::KernelTable* kernels = kernels::kernels_for(kernels::active_isa());
-  // The gathers address a chunk's rows with 32-bit offsets.
-  if (kernels == nullptr || forest.layout == nullptr) return reference_margins(forest, x, begin, end, out);
-  const std::int64_t width = forest.layout->columns.empty() ? x.cols
-                                                            : static_cast<std::int64_t>(forest.layout->columns.size());
-  if (width > std::int64_t{0x7fffffff} / kChunkRows) return reference_margins(forest, x, begin, end, out);
-  if (forest.layout->float32) return compiled_margins<float>(forest, *kernels, x, begin, end, out);
-  compiled_margins<double>(forest, *kernels, x, begin, end, out);
+  const std::int64_t n_outputs = forest.spec.n_outputs;
+  const std::int64_t block_rows = forest_block_rows(layout, x.cols);
+  for (std::int64_t first = begin; first < end; first += block_rows) {
+    const std::int64_t last = first + block_rows < end ? first + block_rows : end;
+    double* block_out = out + (first - begin) * n_outputs;
+    if (forest.spec.accumulation == Precision::kFloat32) {
+      block_margins<float>(forest, layout, kernels, x, first, last, block_out);
+    } else {
+      block_margins<double>(forest, layout, kernels, x, first, last, block_out);
+    }
+  }
 }
 
 }  // namespace sapwood::detail

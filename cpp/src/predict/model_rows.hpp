@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <vector>
 
+#include "compile/compiled_columns.hpp"
 #include "ir/forest.hpp"
 #include "sapwood/matrix.hpp"
 
@@ -52,13 +53,12 @@ std::vector<Row> model_rows(const Forest& forest, const MatrixView& x, std::int6
 }
 
 // Rows [begin, end) as the compiled engine reads them: model_rows rewritten into the
-// layout's columns (kernels/compiled_columns.hpp), n_columns values a row; the rows as they
+// layout's columns (compile/compiled_columns.hpp), n_columns values a row; the rows as they
 // are when the layout keeps the features as gathered.
 template <class Row>
-std::vector<Row> compiled_rows(const Forest& forest, const MatrixView& x, std::int64_t begin, std::int64_t end,
-                               std::int32_t* n_columns) {
+std::vector<Row> compiled_rows(const Forest& forest, const std::vector<compile::CompiledColumn>& columns,
+                               const MatrixView& x, std::int64_t begin, std::int64_t end, std::int32_t* n_columns) {
   std::vector<Row> rows = model_rows<Row>(forest, x, begin, end);
-  const std::vector<kernels::CompiledColumn>& columns = forest.layout->columns;
   *n_columns = static_cast<std::int32_t>(x.cols);
   if (columns.empty()) return rows;
   const auto width = static_cast<std::int64_t>(columns.size());
@@ -68,8 +68,8 @@ std::vector<Row> compiled_rows(const Forest& forest, const MatrixView& x, std::i
     const Row* row = rows.data() + r * x.cols;
     Row* compiled = out.data() + r * width;
     for (std::int64_t c = 0; c < width; ++c) {
-      const kernels::CompiledColumn& column = columns[static_cast<std::size_t>(c)];
-      compiled[c] = kernels::compiled_value(column, row[column.feature]);
+      const compile::CompiledColumn& column = columns[static_cast<std::size_t>(c)];
+      compiled[c] = compile::compiled_value(column, row[column.feature]);
     }
   }
   return out;

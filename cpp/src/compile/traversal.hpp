@@ -9,7 +9,7 @@
 
 #include <string>
 
-namespace sapwood::kernels {
+namespace sapwood::compile {
 
 enum class Traversal : int { kAuto = 0, kWalk = 1, kQuickScorer = 2, kGather = 3 };
 
@@ -19,4 +19,4 @@ Traversal active_traversal();
 void force_traversal(Traversal traversal);
 void clear_forced_traversal();
 
-}  // namespace sapwood::kernels
+}  // namespace sapwood::compile

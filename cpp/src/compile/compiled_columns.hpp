@@ -27,7 +27,7 @@
 
 #include "kernels/forest_view.hpp"
 
-namespace sapwood::kernels {
+namespace sapwood::compile {
 
 enum class ColumnKind : std::uint8_t { kValue, kZeroAsMissing, kMissingLow, kMissingHigh, kCategory };
 
@@ -83,8 +83,8 @@ struct ColumnPlan {
 
 // Where a numeric node sends NaN in the compiled engine: its default way, or where 0 goes
 // for a node that compares NaN as 0.
-bool nan_goes_left(const ForestView& forest, std::int64_t node);
+bool nan_goes_left(const kernels::ForestView& forest, std::int64_t node);
 
-ColumnPlan plan_columns(const ForestView& forest, std::int32_t n_features, std::int64_t n_nodes);
+ColumnPlan plan_columns(const kernels::ForestView& forest, std::int32_t n_features, std::int64_t n_nodes);
 
-}  // namespace sapwood::kernels
+}  // namespace sapwood::compile

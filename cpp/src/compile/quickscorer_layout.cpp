@@ -1,30 +1,30 @@
 // Building the QuickScorer form: number each tree's leaves left to right, give every split
 // node the mask that clears its left subtree's leaves, and sort the nodes of each feature by
 // threshold.
-#include "kernels/quickscorer_layout.hpp"
+#include "compile/quickscorer_layout.hpp"
 
 #include <algorithm>
 #include <cmath>
 #include <limits>
 
-namespace sapwood::kernels {
+namespace sapwood::compile {
 namespace {
 
 template <class T>
 struct TreeNumbering {
-  const CompiledNode<T>* nodes;  // the tree's, root at 0
+  const kernels::CompiledNode<T>* nodes;  // the tree's, root at 0
   std::uint32_t tree;
   std::int32_t* leaf_of_bit;     // the tree's 64 slots
-  std::vector<std::vector<QuickScorerEntry<T>>>& by_feature;
-  std::vector<std::vector<QuickScorerEntry<T>>>& nan_by_feature;
+  std::vector<std::vector<kernels::QuickScorerEntry<T>>>& by_feature;
+  std::vector<std::vector<kernels::QuickScorerEntry<T>>>& nan_by_feature;
   // Categorical nodes by column, with where each one's bitset starts (its threshold).
-  std::vector<std::vector<QuickScorerEntry<T>>>& categorical_by_feature;
+  std::vector<std::vector<kernels::QuickScorerEntry<T>>>& categorical_by_feature;
   std::int32_t next_bit = 0;
 
   // Numbers the leaves under `node` in order; returns how many there are. The caller has
   // checked that the tree has at most 64, so the recursion is at most 64 deep.
   std::int32_t number(std::int32_t node) {
-    const CompiledNode<T>& n = nodes[node];
+    const kernels::CompiledNode<T>& n = nodes[node];
     if (n.left == node) {
       leaf_of_bit[next_bit++] = node;
       return 1;
@@ -33,28 +33,28 @@ struct TreeNumbering {
     const std::int32_t left_leaves = number(n.left);
     // left_leaves < 64: the right subtree holds at least one leaf.
     const std::uint64_t left_bits = ((std::uint64_t{1} << left_leaves) - 1) << first_bit;
-    const QuickScorerEntry<T> entry{n.threshold, tree, ~left_bits};
-    const std::uint32_t feature = n.feature & kFeatureMask;
-    if ((n.feature & kCategoryBit) != 0) {
+    const kernels::QuickScorerEntry<T> entry{n.threshold, tree, ~left_bits};
+    const std::uint32_t feature = n.feature & kernels::kFeatureMask;
+    if ((n.feature & kernels::kCategoryBit) != 0) {
       categorical_by_feature[feature].push_back(entry);
     } else {
       by_feature[feature].push_back(entry);
-      if ((n.feature & kDefaultLeftBit) == 0) nan_by_feature[feature].push_back(entry);
+      if ((n.feature & kernels::kDefaultLeftBit) == 0) nan_by_feature[feature].push_back(entry);
     }
     return left_leaves + number(n.left + 1);
   }
 };
 
 template <class T>
-std::vector<QuickScorerEntry32<T>> narrowed(const std::vector<QuickScorerEntry<T>>& entries) {
-  std::vector<QuickScorerEntry32<T>> out;
+std::vector<kernels::QuickScorerEntry32<T>> narrowed(const std::vector<kernels::QuickScorerEntry<T>>& entries) {
+  std::vector<kernels::QuickScorerEntry32<T>> out;
   out.reserve(entries.size());
-  for (const QuickScorerEntry<T>& e : entries) out.push_back({e.threshold, e.tree, static_cast<std::uint32_t>(e.mask)});
+  for (const kernels::QuickScorerEntry<T>& e : entries) out.push_back({e.threshold, e.tree, static_cast<std::uint32_t>(e.mask)});
   return out;
 }
 
 template <class T>
-void flatten(std::vector<std::vector<QuickScorerEntry<T>>>& by_feature, std::vector<QuickScorerEntry<T>>& entries,
+void flatten(std::vector<std::vector<kernels::QuickScorerEntry<T>>>& by_feature, std::vector<kernels::QuickScorerEntry<T>>& entries,
              std::vector<std::int64_t>& begin) {
   begin.assign(1, 0);
   for (auto& list : by_feature) {
@@ -73,7 +73,7 @@ void flatten(std::vector<std::vector<QuickScorerEntry<T>>>& by_feature, std::vec
 constexpr std::int64_t kMaxCategoryRightWords = std::int64_t{1} << 21;
 
 template <class T>
-bool add_category_columns(std::vector<std::vector<QuickScorerEntry<T>>>& by_feature,
+bool add_category_columns(std::vector<std::vector<kernels::QuickScorerEntry<T>>>& by_feature,
                           const std::vector<std::uint32_t>& category_bits,
                           const std::vector<std::int32_t>& column_buckets, QuickScorerLayout<T>& layout) {
   std::int64_t total_words = 0;
@@ -93,7 +93,7 @@ bool add_category_columns(std::vector<std::vector<QuickScorerEntry<T>>>& by_feat
     layout.category_right.resize(first + static_cast<std::size_t>(nodes.empty() ? 0 : buckets) * words, 0u);
     for (std::size_t k = 0; k < nodes.size(); ++k) {
       for (std::int32_t b = 0; b < buckets; ++b) {
-        if (category_goes_left(category_bits.data(), nodes[k].threshold, static_cast<T>(b))) continue;
+        if (kernels::category_goes_left(category_bits.data(), nodes[k].threshold, static_cast<T>(b))) continue;
         layout.category_right[first + static_cast<std::size_t>(b) * words + k / 32] |= std::uint32_t{1} << (k % 32);
       }
     }
@@ -106,7 +106,7 @@ bool add_category_columns(std::vector<std::vector<QuickScorerEntry<T>>>& by_feat
 }  // namespace
 
 template <class T>
-bool build_quickscorer(const std::vector<CompiledNode<T>>& nodes, const std::vector<std::int64_t>& tree_begin,
+bool build_quickscorer(const std::vector<kernels::CompiledNode<T>>& nodes, const std::vector<std::int64_t>& tree_begin,
                        std::int64_t n_trees, const std::vector<std::uint32_t>& category_bits,
                        const std::vector<std::int32_t>& column_buckets, QuickScorerLayout<T>* out) {
   std::uint32_t n_features = 0;
@@ -114,9 +114,9 @@ bool build_quickscorer(const std::vector<CompiledNode<T>>& nodes, const std::vec
   for (std::int64_t t = 0; t < n_trees; ++t) {
     std::int64_t leaves = 0;
     for (std::int64_t i = tree_begin[static_cast<std::size_t>(t)]; i < tree_begin[static_cast<std::size_t>(t) + 1]; ++i) {
-      const CompiledNode<T>& n = nodes[static_cast<std::size_t>(i)];
+      const kernels::CompiledNode<T>& n = nodes[static_cast<std::size_t>(i)];
       const bool leaf = n.left == static_cast<std::int32_t>(i - tree_begin[static_cast<std::size_t>(t)]);
-      if (!leaf) n_features = std::max(n_features, (n.feature & kFeatureMask) + 1);
+      if (!leaf) n_features = std::max(n_features, (n.feature & kernels::kFeatureMask) + 1);
       leaves += leaf ? 1 : 0;
     }
     if (leaves > kQuickScorerMaxLeaves || leaves == 0) return false;
@@ -126,9 +126,9 @@ bool build_quickscorer(const std::vector<CompiledNode<T>>& nodes, const std::vec
   layout.n_features = static_cast<std::int32_t>(n_features);
   layout.n_trees = n_trees;
   layout.leaf_of_bit.assign(static_cast<std::size_t>(n_trees * kQuickScorerMaxLeaves), 0);
-  std::vector<std::vector<QuickScorerEntry<T>>> by_feature(n_features);
-  std::vector<std::vector<QuickScorerEntry<T>>> nan_by_feature(n_features);
-  std::vector<std::vector<QuickScorerEntry<T>>> categorical_by_feature(n_features);
+  std::vector<std::vector<kernels::QuickScorerEntry<T>>> by_feature(n_features);
+  std::vector<std::vector<kernels::QuickScorerEntry<T>>> nan_by_feature(n_features);
+  std::vector<std::vector<kernels::QuickScorerEntry<T>>> categorical_by_feature(n_features);
   for (std::int64_t t = 0; t < n_trees; ++t) {
     TreeNumbering<T> numbering{nodes.data() + tree_begin[static_cast<std::size_t>(t)],
                                static_cast<std::uint32_t>(t),
@@ -147,9 +147,9 @@ bool build_quickscorer(const std::vector<CompiledNode<T>>& nodes, const std::vec
   for (auto& list : by_feature) {
     // NaN thresholds first (they compare as neither below nor above), then ascending.
     const auto numbers = std::stable_partition(list.begin(), list.end(),
-                                               [](const QuickScorerEntry<T>& e) { return std::isnan(e.threshold); });
+                                               [](const kernels::QuickScorerEntry<T>& e) { return std::isnan(e.threshold); });
     std::stable_sort(numbers, list.end(),
-                     [](const QuickScorerEntry<T>& a, const QuickScorerEntry<T>& b) { return a.threshold < b.threshold; });
+                     [](const kernels::QuickScorerEntry<T>& a, const kernels::QuickScorerEntry<T>& b) { return a.threshold < b.threshold; });
     layout.scan_begin.push_back(static_cast<std::int64_t>(layout.entries.size() + static_cast<std::size_t>(numbers - list.begin())));
     layout.entries.insert(layout.entries.end(), list.begin(), list.end());
     // No number is above +inf, so the scan stops here without a bounds test of its own; the
@@ -168,11 +168,11 @@ bool build_quickscorer(const std::vector<CompiledNode<T>>& nodes, const std::vec
   return true;
 }
 
-template bool build_quickscorer(const std::vector<CompiledNode<float>>&, const std::vector<std::int64_t>&,
+template bool build_quickscorer(const std::vector<kernels::CompiledNode<float>>&, const std::vector<std::int64_t>&,
                                 std::int64_t, const std::vector<std::uint32_t>&, const std::vector<std::int32_t>&,
                                 QuickScorerLayout<float>*);
-template bool build_quickscorer(const std::vector<CompiledNode<double>>&, const std::vector<std::int64_t>&,
+template bool build_quickscorer(const std::vector<kernels::CompiledNode<double>>&, const std::vector<std::int64_t>&,
                                 std::int64_t, const std::vector<std::uint32_t>&, const std::vector<std::int32_t>&,
                                 QuickScorerLayout<double>*);
 
-}  // namespace sapwood::kernels
+}  // namespace sapwood::compile

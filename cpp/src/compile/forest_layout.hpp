@@ -6,12 +6,12 @@
 #include <cstdint>
 #include <vector>
 
-#include "kernels/compiled_columns.hpp"
+#include "compile/compiled_columns.hpp"
 #include "kernels/engine.hpp"
 #include "kernels/forest_view.hpp"
-#include "kernels/quickscorer_layout.hpp"
+#include "compile/quickscorer_layout.hpp"
 
-namespace sapwood::kernels {
+namespace sapwood::compile {
 
 // The QuickScorer estimate against the walk's, per row, in nanoseconds of the machine they
 // were measured on (bench/RESULTS.md, table 4, fitted to bench/traversal.py's models). One
@@ -35,16 +35,13 @@ struct TraversalCosts {
     if (lanes <= 1) return quickscorer_alone;
     return 1.4 * quickscorer_split_nodes / (lanes + 1) + 2.0 * quickscorer_trees;
   }
-  // A batch only when clearly cheaper (the estimates are rough), a row alone when cheaper at all.
-  bool quickscorer_pays_batch(std::int32_t lanes) const { return quickscorer_batch(lanes) < 0.9 * walk_batch; }
-  bool quickscorer_pays_alone() const { return quickscorer_alone < walk_alone; }
 };
 
 struct ForestLayout {
   // float32 nodes (and float32 rows) when the model rounds its input to float32; else float64.
   bool float32 = false;
-  std::vector<NodeF32> nodes_f32;
-  std::vector<NodeF64> nodes_f64;
+  std::vector<kernels::NodeF32> nodes_f32;
+  std::vector<kernels::NodeF64> nodes_f64;
   // Tree t's compiled nodes are [tree_begin[t], tree_begin[t + 1]); a tree the kernels cannot
   // take (see compile_forest_layout) has none and is walked by the reference instead.
   std::vector<std::int64_t> tree_begin;
@@ -62,8 +59,8 @@ struct ForestLayout {
   std::vector<std::int32_t> perfect_depth;
   std::vector<std::int64_t> perfect_node_begin;
   std::vector<std::int64_t> perfect_leaf_begin;
-  std::vector<PerfectNode<float>> perfect_nodes_f32;
-  std::vector<PerfectNode<double>> perfect_nodes_f64;
+  std::vector<kernels::PerfectNode<float>> perfect_nodes_f32;
+  std::vector<kernels::PerfectNode<double>> perfect_nodes_f64;
   std::vector<std::int32_t> perfect_leaf_map;
   // Trees [tree_blocks[b], tree_blocks[b + 1]) are tree block b: consecutive trees whose
   // walked data (compiled and perfect nodes, slots, leaf values) fit together in a core's L2
@@ -73,7 +70,7 @@ struct ForestLayout {
   std::vector<std::int64_t> tree_blocks;
   // The whole forest in QuickScorer form (the one matching `float32`), built when every tree
   // is compiled with at most 64 leaves, and the estimates that choose between it and the walk
-  // for a batch and for a row alone (kernels/traversal.hpp can override them).
+  // for a batch and for a row alone (read by compile/forest_engine.cpp, which decides).
   bool quickscorer = false;
   TraversalCosts traversal_costs;
   QuickScorerLayout<float> quickscorer_f32;
@@ -81,7 +78,7 @@ struct ForestLayout {
   // leaf_size values per compiled node, read at leaves only (a copy of the IR's leaf values in
   // the compiled order).
   std::vector<double> leaf_values;
-  // The columns the compiled rows hold (kernels/compiled_columns.hpp); empty when they are
+  // The columns the compiled rows hold (compile/compiled_columns.hpp); empty when they are
   // the features as gathered.
   std::vector<CompiledColumn> columns;
   // The bitsets of the categorical nodes (kernels/engine.hpp), and which trees have any.
@@ -105,8 +102,8 @@ struct ForestLayout {
 // float32_input: the rows the kernels read hold float32 values, so each float64 threshold
 // becomes the float32 bound that makes the same decision for every float32 x.
 // linear_leaves: keep ir_node for the leaves' linear models.
-ForestLayout compile_forest_layout(const ForestView& forest, std::int32_t n_features, std::int64_t n_nodes,
+ForestLayout compile_forest_layout(const kernels::ForestView& forest, std::int32_t n_features, std::int64_t n_nodes,
                                    std::int64_t n_trees, const std::int32_t* tree_depth, bool float32_input,
                                    bool linear_leaves = false);
 
-}  // namespace sapwood::kernels
+}  // namespace sapwood::compile

@@ -1,6 +1,6 @@
-// Planning the compiled columns (kernels/compiled_columns.hpp): which form of each feature
+// Planning the compiled columns (compile/compiled_columns.hpp): which form of each feature
 // its nodes need, one column per form, and every categorical node's bitset over buckets.
-#include "kernels/compiled_columns.hpp"
+#include "compile/compiled_columns.hpp"
 
 #include <algorithm>
 #include <array>
@@ -10,7 +10,7 @@
 #include "kernels/scalar/tree_walk.hpp"
 #include "sapwood/builder.hpp"  // split:: flag bits
 
-namespace sapwood::kernels {
+namespace sapwood::compile {
 namespace {
 
 // Bucket ids are stored in the rows as values (float32 holds integers exactly up to 2^24),
@@ -19,16 +19,16 @@ namespace {
 constexpr std::int64_t kMaxCategories = std::int64_t{1} << 20;
 constexpr std::int64_t kMaxCategoryWords = std::int64_t{1} << 22;  // 16 MiB of bitsets
 
-bool is_split(const ForestView& forest, std::int64_t n) { return forest.left_child[n] != -1; }
+bool is_split(const kernels::ForestView& forest, std::int64_t n) { return forest.left_child[n] != -1; }
 
 // Where 0 goes at a numeric node that does not treat 0 as missing.
-bool zero_goes_left(const ForestView& forest, std::int64_t n) {
+bool zero_goes_left(const kernels::ForestView& forest, std::int64_t n) {
   return (forest.split_flags[n] & split::kLessEqual) != 0 ? 0.0 <= forest.threshold[n] : 0.0 < forest.threshold[n];
 }
 
 // Where 0 goes at a numeric node that does not treat 0 as missing, and where NaN goes: a
 // node whose two agree decides the same on a column that reads 0 as NaN.
-bool zero_goes_default_way(const ForestView& forest, std::int64_t n) {
+bool zero_goes_default_way(const kernels::ForestView& forest, std::int64_t n) {
   if ((forest.split_flags[n] & split::kNanAsZero) != 0) return true;  // NaN is compared as 0 itself
   return zero_goes_left(forest, n) == nan_goes_left(forest, n);
 }
@@ -43,13 +43,13 @@ constexpr ColumnKind kFormKind[kForms] = {ColumnKind::kValue, ColumnKind::kZeroA
 // A node with a finite threshold sends its missing values where -inf (or +inf) would go, so
 // it can read a column with them moved there and meet no NaN: QuickScorer then has no
 // missing list to run for it, and the rows no NaN to test (kForms: the threshold is infinite).
-Form missing_moved_form(const ForestView& forest, std::int64_t n) {
+Form missing_moved_form(const kernels::ForestView& forest, std::int64_t n) {
   if (!std::isfinite(forest.threshold[n])) return kForms;
   return nan_goes_left(forest, n) ? kMissingLowForm : kMissingHighForm;
 }
 
 // The form a zero-as-missing node reads: 0 and NaN moved aside, else 0 read as NaN.
-Form zero_missing_form(const ForestView& forest, std::int64_t n) {
+Form zero_missing_form(const kernels::ForestView& forest, std::int64_t n) {
   const Form moved = missing_moved_form(forest, n);
   return moved == kForms ? kZeroNan : moved;
 }
@@ -60,7 +60,7 @@ struct FeatureUse {
 };
 
 // The form a numeric node reads, once the feature's columns are known.
-Form numeric_form(const ForestView& forest, std::int64_t n, const std::int32_t* column_of_form) {
+Form numeric_form(const kernels::ForestView& forest, std::int64_t n, const std::int32_t* column_of_form) {
   const std::uint8_t flags = forest.split_flags[n];
   if ((flags & split::kZeroIsMissing) != 0) return zero_missing_form(forest, n);
   if (!zero_goes_default_way(forest, n)) return kPlain;
@@ -71,7 +71,7 @@ Form numeric_form(const ForestView& forest, std::int64_t n, const std::int32_t* 
 
 }  // namespace
 
-bool nan_goes_left(const ForestView& forest, std::int64_t n) {
+bool nan_goes_left(const kernels::ForestView& forest, std::int64_t n) {
   const std::uint8_t flags = forest.split_flags[n];
   if ((flags & split::kNanAsZero) != 0 && (flags & split::kZeroIsMissing) == 0) return zero_goes_left(forest, n);
   return (flags & split::kDefaultLeft) != 0;
@@ -83,7 +83,7 @@ namespace {
 // values. Every unlisted category goes the same way and every listed one the other, so the
 // bits cost a word fill and a pass over the node's list, not a walk per bucket (a hostile
 // file lists categories near the bound at thousands of nodes).
-void fill_category_bits(const ForestView& forest, std::int64_t n, std::int32_t n_categories, std::int64_t words,
+void fill_category_bits(const kernels::ForestView& forest, std::int64_t n, std::int32_t n_categories, std::int64_t words,
                         std::uint32_t* bits) {
   const std::int32_t* first = forest.categories + forest.category_offsets[n];
   const std::int32_t* last = forest.categories + forest.category_offsets[n + 1];
@@ -92,23 +92,23 @@ void fill_category_bits(const ForestView& forest, std::int64_t n, std::int32_t n
     bits[b >> 5] = left ? (bits[b >> 5] | bit) : (bits[b >> 5] & ~bit);
   };
   // -2 is never listed, so it answers for every unlisted category.
-  const bool unlisted_left = scalar::goes_left<true, true>(forest, n, -2.0);
+  const bool unlisted_left = kernels::scalar::goes_left<true, true>(forest, n, -2.0);
   std::fill(bits, bits + words, unlisted_left ? ~std::uint32_t{0} : 0u);
   // The list is sorted; a negative entry is a category no value reaches.
   const std::int32_t* listed = std::lower_bound(first, last, 0);
   if (listed != last) {
-    const bool listed_left = scalar::goes_left<true, true>(forest, n, static_cast<double>(*listed));
+    const bool listed_left = kernels::scalar::goes_left<true, true>(forest, n, static_cast<double>(*listed));
     for (const std::int32_t* c = listed; c != last && *c < n_categories; ++c) set(*c, listed_left);
   }
   set(unlisted_bucket(n_categories), unlisted_left);
-  set(nan_bucket(n_categories), scalar::goes_left<true, true>(forest, n, std::numeric_limits<double>::quiet_NaN()));
-  set(negative_fraction_bucket(n_categories), scalar::goes_left<true, true>(forest, n, -0.5));
+  set(nan_bucket(n_categories), kernels::scalar::goes_left<true, true>(forest, n, std::numeric_limits<double>::quiet_NaN()));
+  set(negative_fraction_bucket(n_categories), kernels::scalar::goes_left<true, true>(forest, n, -0.5));
   // Bits past the last bucket stay as the fill left them: no row carries those buckets.
 }
 
 }  // namespace
 
-ColumnPlan plan_columns(const ForestView& forest, std::int32_t n_features, std::int64_t n_nodes) {
+ColumnPlan plan_columns(const kernels::ForestView& forest, std::int32_t n_features, std::int64_t n_nodes) {
   std::vector<FeatureUse> use(static_cast<std::size_t>(n_features));
   for (std::int64_t n = 0; n < n_nodes; ++n) {
     if (!is_split(forest, n)) continue;
@@ -192,4 +192,4 @@ ColumnPlan plan_columns(const ForestView& forest, std::int32_t n_features, std::
   return plan;
 }
 
-}  // namespace sapwood::kernels
+}  // namespace sapwood::compile

@@ -12,17 +12,17 @@
 //   the node only and becomes the default-left bit.
 // - kZeroIsMissing: the node reads a column where 0 is NaN, and NaN goes its default way.
 // - Categorical: the node reads a column of bucket ids and keeps a bitset over them
-//   (kernels/compiled_columns.hpp); its threshold holds where the bitset starts.
+//   (compile/compiled_columns.hpp); its threshold holds where the bitset starts.
 //
 // Children are renumbered breadth first so that each node's two children are adjacent.
-#include "kernels/forest_layout.hpp"
+#include "compile/forest_layout.hpp"
 
 #include <cmath>
 #include <limits>
 
 #include "sapwood/builder.hpp"  // split:: flag bits
 
-namespace sapwood::kernels {
+namespace sapwood::compile {
 namespace {
 
 // The gathers index nodes with 32-bit word offsets (4 words a float64 node).
@@ -54,7 +54,7 @@ float float_floor(double d) {
   return f;
 }
 
-bool compilable(const ForestView& forest, const ColumnPlan& plan, std::int64_t begin, std::int64_t end) {
+bool compilable(const kernels::ForestView& forest, const ColumnPlan& plan, std::int64_t begin, std::int64_t end) {
   if (end - begin > kMaxCompiledTreeNodes) return false;
   for (std::int64_t n = begin; n < end; ++n) {
     if (forest.left_child[n] != -1 && plan.node_column[static_cast<std::size_t>(n)] == -1) return false;
@@ -62,7 +62,7 @@ bool compilable(const ForestView& forest, const ColumnPlan& plan, std::int64_t b
   return true;
 }
 
-bool has_categorical_node(const ForestView& forest, std::int64_t begin, std::int64_t end) {
+bool has_categorical_node(const kernels::ForestView& forest, std::int64_t begin, std::int64_t end) {
   for (std::int64_t n = begin; n < end; ++n) {
     if (forest.left_child[n] != -1 && (forest.split_flags[n] & split::kCategorical) != 0) return true;
   }
@@ -70,15 +70,15 @@ bool has_categorical_node(const ForestView& forest, std::int64_t begin, std::int
 }
 
 template <class T>
-CompiledNode<T> compile_split(const ForestView& forest, const ColumnPlan& plan, std::int64_t n, std::int32_t left) {
+kernels::CompiledNode<T> compile_split(const kernels::ForestView& forest, const ColumnPlan& plan, std::int64_t n, std::int32_t left) {
   const std::uint8_t flags = forest.split_flags[n];
   const auto column = static_cast<std::uint32_t>(plan.node_column[static_cast<std::size_t>(n)]);
-  CompiledNode<T> node{};
+  kernels::CompiledNode<T> node{};
   node.left = left;
   if ((flags & split::kCategorical) != 0) {
     // Word offsets stay below 2^22 (compiled_columns.cpp), exact in a float32.
     node.threshold = static_cast<T>(plan.node_category_bits[static_cast<std::size_t>(n)]);
-    node.feature = column | kCategoryBit;
+    node.feature = column | kernels::kCategoryBit;
     return node;
   }
   const double threshold = forest.threshold[n];
@@ -90,15 +90,15 @@ CompiledNode<T> compile_split(const ForestView& forest, const ColumnPlan& plan, 
   } else {
     node.threshold = bound;
   }
-  node.feature = column | (default_left ? kDefaultLeftBit : 0u);
+  node.feature = column | (default_left ? kernels::kDefaultLeftBit : 0u);
   return node;
 }
 
 // Appends tree [begin, end) to nodes and its leaf values to leaf_values, breadth first.
 // Returns the IR-local node at each compiled position.
 template <class T>
-std::vector<std::int32_t> compile_tree(const ForestView& forest, const ColumnPlan& plan, std::int64_t begin,
-                                       std::int64_t end, std::vector<CompiledNode<T>>& nodes,
+std::vector<std::int32_t> compile_tree(const kernels::ForestView& forest, const ColumnPlan& plan, std::int64_t begin,
+                                       std::int64_t end, std::vector<kernels::CompiledNode<T>>& nodes,
                                        std::vector<double>& leaf_values) {
   const std::int64_t size = end - begin;
   const auto first = static_cast<std::int64_t>(nodes.size());
@@ -109,10 +109,10 @@ std::vector<std::int32_t> compile_tree(const ForestView& forest, const ColumnPla
   for (std::size_t i = 0; i < order.size(); ++i) {
     const std::int64_t n = begin + order[i];
     const auto self = static_cast<std::int32_t>(i);
-    CompiledNode<T>& node = nodes[static_cast<std::size_t>(first) + i];
+    kernels::CompiledNode<T>& node = nodes[static_cast<std::size_t>(first) + i];
     if (forest.left_child[n] == -1) {
       node.threshold = std::numeric_limits<T>::infinity();
-      node.feature = kDefaultLeftBit;  // feature 0 is read but cannot change the decision
+      node.feature = kernels::kDefaultLeftBit;  // feature 0 is read but cannot change the decision
       node.left = self;
       const double* value = forest.leaf_values + n * forest.leaf_size;
       double* copy = leaf_values.data() + (first + self) * forest.leaf_size;
@@ -147,12 +147,12 @@ std::int32_t perfect_top(std::int32_t depth, std::int64_t n_leaves) {
 // Fills the perfect form of one tree below `slot` (level `level`) from IR node n.
 template <class T>
 struct PerfectBuilder {
-  const ForestView& forest;
+  const kernels::ForestView& forest;
   const ColumnPlan& plan;
   std::int64_t begin;                     // the tree's first IR node
   std::int32_t depth;                     // levels stored perfect
   const std::vector<std::int32_t>& compiled_index;  // IR-local node -> compiled position
-  PerfectNode<T>* nodes;
+  kernels::PerfectNode<T>* nodes;
   std::int32_t* leaf_map;
 
   void fill(std::int64_t n, std::int64_t slot, std::int32_t level) const {
@@ -162,12 +162,12 @@ struct PerfectBuilder {
       return;
     }
     if (leaf) {
-      nodes[slot] = {std::numeric_limits<T>::infinity(), kDefaultLeftBit};
+      nodes[slot] = {std::numeric_limits<T>::infinity(), kernels::kDefaultLeftBit};
       fill(n, 2 * slot + 1, level + 1);
       fill(n, 2 * slot + 2, level + 1);
       return;
     }
-    const CompiledNode<T> node = compile_split<T>(forest, plan, n, 0);
+    const kernels::CompiledNode<T> node = compile_split<T>(forest, plan, n, 0);
     nodes[slot] = {node.threshold, node.feature};
     fill(begin + forest.left_child[n], 2 * slot + 1, level + 1);
     fill(begin + forest.right_child[n], 2 * slot + 2, level + 1);
@@ -178,9 +178,9 @@ struct PerfectBuilder {
 // its root never reaches; they have no compiled position, and the perfect form never
 // visits them either.
 template <class T>
-void add_perfect_tree(const ForestView& forest, const ColumnPlan& plan, std::int64_t begin, std::int64_t end,
+void add_perfect_tree(const kernels::ForestView& forest, const ColumnPlan& plan, std::int64_t begin, std::int64_t end,
                       std::int32_t depth,
-                      const std::vector<std::int32_t>& order, std::vector<PerfectNode<T>>& nodes, ForestLayout& layout,
+                      const std::vector<std::int32_t>& order, std::vector<kernels::PerfectNode<T>>& nodes, ForestLayout& layout,
                       std::int64_t t) {
   std::vector<std::int32_t> compiled_index(static_cast<std::size_t>(end - begin), -1);
   for (std::size_t i = 0; i < order.size(); ++i) compiled_index[static_cast<std::size_t>(order[i])] = static_cast<std::int32_t>(i);
@@ -198,16 +198,16 @@ void add_perfect_tree(const ForestView& forest, const ColumnPlan& plan, std::int
   layout.perfect_leaf_begin[static_cast<std::size_t>(t)] = leaf_begin;
 }
 
-std::int64_t count_leaves(const ForestView& forest, std::int64_t begin, std::int64_t end) {
+std::int64_t count_leaves(const kernels::ForestView& forest, std::int64_t begin, std::int64_t end) {
   std::int64_t leaves = 0;
   for (std::int64_t n = begin; n < end; ++n) leaves += forest.left_child[n] == -1 ? 1 : 0;
   return leaves;
 }
 
 template <class T>
-void add_leaf_depths(const CompiledNode<T>* nodes, std::int32_t node, std::int32_t depth, std::int64_t* depth_sum,
+void add_leaf_depths(const kernels::CompiledNode<T>* nodes, std::int32_t node, std::int32_t depth, std::int64_t* depth_sum,
                      std::int64_t* leaves) {
-  const CompiledNode<T>& n = nodes[node];
+  const kernels::CompiledNode<T>& n = nodes[node];
   if (n.left == node) {
     *depth_sum += depth;
     ++*leaves;
@@ -220,7 +220,7 @@ void add_leaf_depths(const CompiledNode<T>* nodes, std::int32_t node, std::int32
 // Only called on forests whose QuickScorer form was built (at most 64 leaves a tree, so the
 // recursion is shallow).
 template <class T>
-TraversalCosts traversal_costs(const ForestLayout& layout, const std::vector<CompiledNode<T>>& nodes,
+TraversalCosts traversal_costs(const ForestLayout& layout, const std::vector<kernels::CompiledNode<T>>& nodes,
                                std::int32_t n_features) {
   TraversalCosts costs;
   costs.quickscorer_alone = 20.0 * n_features;
@@ -250,7 +250,7 @@ TraversalCosts traversal_costs(const ForestLayout& layout, const std::vector<Com
 // Builds the QuickScorer form when the forest can take it, with the estimates that decide
 // where it pays.
 template <class T>
-void add_quickscorer(ForestLayout& layout, const std::vector<CompiledNode<T>>& nodes, QuickScorerLayout<T>& out) {
+void add_quickscorer(ForestLayout& layout, const std::vector<kernels::CompiledNode<T>>& nodes, QuickScorerLayout<T>& out) {
   const auto n_trees = static_cast<std::int64_t>(layout.tree_begin.size()) - 1;
   std::vector<std::int32_t> column_buckets;
   for (const CompiledColumn& column : layout.columns) {
@@ -273,10 +273,10 @@ template <class T>
 std::int64_t walked_bytes(const ForestLayout& layout, std::int64_t t, std::int32_t leaf_size) {
   const auto i = static_cast<std::size_t>(t);
   const std::int64_t nodes = layout.tree_begin[i + 1] - layout.tree_begin[i];
-  std::int64_t bytes = nodes * (static_cast<std::int64_t>(sizeof(CompiledNode<T>)) + leaf_size * 8);
+  std::int64_t bytes = nodes * (static_cast<std::int64_t>(sizeof(kernels::CompiledNode<T>)) + leaf_size * 8);
   if (layout.perfect[i] != 0) {
     const std::int64_t slots = std::int64_t{1} << layout.perfect_depth[i];
-    bytes += (slots - 1) * static_cast<std::int64_t>(sizeof(PerfectNode<T>)) + slots * 4;
+    bytes += (slots - 1) * static_cast<std::int64_t>(sizeof(kernels::PerfectNode<T>)) + slots * 4;
   }
   return bytes;
 }
@@ -308,7 +308,7 @@ void record_ir_nodes(std::int64_t begin, const std::vector<std::int32_t>& order,
 
 }  // namespace
 
-ForestLayout compile_forest_layout(const ForestView& forest, std::int32_t n_features, std::int64_t n_nodes,
+ForestLayout compile_forest_layout(const kernels::ForestView& forest, std::int32_t n_features, std::int64_t n_nodes,
                                    std::int64_t n_trees, const std::int32_t* tree_depth, bool float32_input,
                                    bool linear_leaves) {
   ColumnPlan plan = plan_columns(forest, n_features, n_nodes);
@@ -363,4 +363,4 @@ ForestLayout compile_forest_layout(const ForestView& forest, std::int32_t n_feat
   return layout;
 }
 
-}  // namespace sapwood::kernels
+}  // namespace sapwood::compile

@@ -1,10 +1,10 @@
 // The traversal override: SAPWOOD_TRAVERSAL read once, a forced choice in one atomic.
-#include "kernels/traversal.hpp"
+#include "compile/traversal.hpp"
 
 #include <atomic>
 #include <cstdlib>
 
-namespace sapwood::kernels {
+namespace sapwood::compile {
 namespace {
 
 constexpr int kNotForced = -1;
@@ -57,4 +57,4 @@ void force_traversal(Traversal traversal) { forced.store(static_cast<int>(traver
 
 void clear_forced_traversal() { forced.store(kNotForced, std::memory_order_relaxed); }
 
-}  // namespace sapwood::kernels
+}  // namespace sapwood::compile

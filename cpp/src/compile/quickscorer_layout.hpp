@@ -8,22 +8,22 @@
 
 #include "kernels/engine.hpp"
 
-namespace sapwood::kernels {
+namespace sapwood::compile {
 
 template <class T>
 struct QuickScorerLayout {
-  std::vector<QuickScorerEntry<T>> entries;
+  std::vector<kernels::QuickScorerEntry<T>> entries;
   std::vector<std::int64_t> feature_begin;
   std::vector<std::int64_t> scan_begin;
-  std::vector<QuickScorerEntry<T>> nan_entries;
+  std::vector<kernels::QuickScorerEntry<T>> nan_entries;
   std::vector<std::int64_t> nan_begin;
   std::vector<std::int32_t> leaf_of_bit;
   // entries and nan_entries with 32-bit masks, when every tree has at most 32 leaves.
-  std::vector<QuickScorerEntry32<T>> entries32;
-  std::vector<QuickScorerEntry32<T>> nan_entries32;
+  std::vector<kernels::QuickScorerEntry32<T>> entries32;
+  std::vector<kernels::QuickScorerEntry32<T>> nan_entries32;
   // Categorical nodes by column (QuickScorer::category_*); empty when there are none.
-  std::vector<QuickScorerEntry<T>> category_entries;
-  std::vector<QuickScorerEntry32<T>> category_entries32;
+  std::vector<kernels::QuickScorerEntry<T>> category_entries;
+  std::vector<kernels::QuickScorerEntry32<T>> category_entries32;
   std::vector<std::int64_t> category_begin;
   std::vector<std::uint32_t> category_right;
   std::vector<std::int64_t> category_right_begin;
@@ -32,7 +32,7 @@ struct QuickScorerLayout {
   std::int32_t n_features = 0;
   std::int64_t n_trees = 0;
 
-  QuickScorer<T> view() const {
+  kernels::QuickScorer<T> view() const {
     return {entries.data(),
             feature_begin.data(),
             scan_begin.data(),
@@ -59,8 +59,8 @@ constexpr std::int64_t kQuickScorerMaxLeaves = 64;
 // category_bits, and column_buckets[f] is the bucket count of category column f, 0 for a
 // numeric one). False when some tree has more than 64 leaves.
 template <class T>
-bool build_quickscorer(const std::vector<CompiledNode<T>>& nodes, const std::vector<std::int64_t>& tree_begin,
+bool build_quickscorer(const std::vector<kernels::CompiledNode<T>>& nodes, const std::vector<std::int64_t>& tree_begin,
                        std::int64_t n_trees, const std::vector<std::uint32_t>& category_bits,
                        const std::vector<std::int32_t>& column_buckets, QuickScorerLayout<T>* out);
 
-}  // namespace sapwood::kernels
+}  // namespace sapwood::compile
