@@ -239,21 +239,17 @@ KernelTable with_vector_kernels(const VectorKernels& vector);
 }
 namespace avx2 {
 const KernelTable& table();
-// Defined in avx2/quickscorer.cpp.
-void score_rows_f32(const QuickScorer<float>& forest, const float* rows, std::int32_t n_rows, std::int32_t n_cols,
-                    std::uint64_t* bits, std::int32_t* leaves);
-void score_rows_f64(const QuickScorer<double>& forest, const double* rows, std::int32_t n_rows, std::int32_t n_cols,
-                    std::uint64_t* bits, std::int32_t* leaves);
+// Defined in avx2/quickscorer.cpp (kernels/generic/quickscorer_groups.hpp over its lanes).
+extern const ScoreRowsF32 score_rows_f32;
+extern const ScoreRowsF64 score_rows_f64;
 constexpr std::int32_t kQuickScorerLanes = 8;        // 64-bit words in two 256-bit registers
 constexpr std::int32_t kQuickScorerNarrowLanes = 16;  // 32-bit words in two registers
 }
 namespace avx512 {
 const KernelTable& table();
-// Defined in avx512/quickscorer.cpp.
-void score_rows_f32(const QuickScorer<float>& forest, const float* rows, std::int32_t n_rows, std::int32_t n_cols,
-                    std::uint64_t* bits, std::int32_t* leaves);
-void score_rows_f64(const QuickScorer<double>& forest, const double* rows, std::int32_t n_rows, std::int32_t n_cols,
-                    std::uint64_t* bits, std::int32_t* leaves);
+// Defined in avx512/quickscorer.cpp (kernels/generic/quickscorer_groups.hpp over its lanes).
+extern const ScoreRowsF32 score_rows_f32;
+extern const ScoreRowsF64 score_rows_f64;
 constexpr std::int32_t kQuickScorerLanes = 8;         // 64-bit words in a 512-bit register
 constexpr std::int32_t kQuickScorerNarrowLanes = 16;  // 32-bit words
 }

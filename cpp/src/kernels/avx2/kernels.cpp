@@ -1,8 +1,7 @@
-// AVX2 kernels (with avx2/quickscorer.cpp the only code built with -mavx2): gather walks
-// (SAPWOOD_TRAVERSAL=gather) that move 8 float32 rows (or 4 float64 rows) one level per step
-// in vector lanes, loading nodes and feature values with gathers, two groups at a time so one
-// group's gathers overlap the other's; and the linear rows of kernels/generic/ over 4 double
-// lanes (avx2/vec.hpp). Called only
+// AVX2 kernels (with avx2/quickscorer.cpp the only code built with -mavx2): the steps of
+// kernels/generic/gather_walk.hpp (SAPWOOD_TRAVERSAL=gather), 8 float32 rows (or 4 float64
+// rows) one level down, loading nodes and feature values with gathers; and the linear rows of
+// kernels/generic/ over 4 double lanes (avx2/vec.hpp). Called only
 // when the CPU reports AVX2 (kernels/dispatch.cpp). Helpers stay in this file's anonymous
 // namespace and the file includes no C++ library header with inline functions, so nothing
 // compiled here with AVX2 instructions can be picked up by other code.
@@ -16,6 +15,7 @@
 #include "kernels/avx2/vec.hpp"
 #include "kernels/engine.hpp"
 #include "kernels/generic/exp.hpp"
+#include "kernels/generic/gather_walk.hpp"
 #include "kernels/generic/linear_rows.hpp"
 
 namespace sapwood::kernels::avx2 {
@@ -27,10 +27,11 @@ struct LanesF32 {
   __m256i offset;
 };
 
-inline __m256i lane_offsets(std::int32_t first, std::int32_t lanes, std::int32_t n_cols) {
+inline LanesF32 start8(std::int32_t first, std::int32_t lanes, std::int32_t n_cols) {
   // Spare lanes repeat the group's last row; their leaves are dropped.
   const __m256i lane = _mm256_min_epi32(_mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7), _mm256_set1_epi32(lanes - 1));
-  return _mm256_mullo_epi32(_mm256_add_epi32(lane, _mm256_set1_epi32(first)), _mm256_set1_epi32(n_cols));
+  return {_mm256_setzero_si256(),
+          _mm256_mullo_epi32(_mm256_add_epi32(lane, _mm256_set1_epi32(first)), _mm256_set1_epi32(n_cols))};
 }
 
 // One level down for 8 rows; returns true when every lane already sat on a leaf.
@@ -54,31 +55,10 @@ inline bool step_f32(LanesF32& s, const NodeF32* nodes, const float* rows) {
   return at_leaf == 0xff;
 }
 
-inline void store_leaves(__m256i node, std::int32_t first, std::int32_t lanes, std::int32_t* leaves) {
+inline void store8(const LanesF32& s, std::int32_t first, std::int32_t lanes, std::int32_t* leaves) {
   alignas(32) std::int32_t lane_node[8];
-  _mm256_store_si256(reinterpret_cast<__m256i*>(lane_node), node);
+  _mm256_store_si256(reinterpret_cast<__m256i*>(lane_node), s.node);
   for (std::int32_t i = 0; i < lanes; ++i) leaves[first + i] = lane_node[i];
-}
-
-// A vector step tests NaN with one mask compare for every lane, so rows_have_nan changes nothing.
-// No categorical tree is walked here (forest_margins takes the portable walk for those).
-void walk_f32(const NodeF32* nodes, std::int32_t depth, const float* rows, std::int32_t n_rows,
-              std::int32_t n_cols, std::int32_t* leaves, bool /*rows_have_nan*/,
-              const std::uint32_t* /*category_bits*/) {
-  for (std::int32_t first = 0; first < n_rows; first += 16) {
-    const std::int32_t rest = n_rows - first;
-    const std::int32_t lanes_a = rest < 8 ? rest : 8;
-    const std::int32_t lanes_b = rest - 8 < 0 ? 0 : (rest - 8 < 8 ? rest - 8 : 8);
-    LanesF32 a{_mm256_setzero_si256(), lane_offsets(first, lanes_a, n_cols)};
-    LanesF32 b{_mm256_setzero_si256(), lane_offsets(lanes_b > 0 ? first + 8 : first, lanes_b > 0 ? lanes_b : 1, n_cols)};
-    for (std::int32_t step = 0; step < depth; ++step) {
-      const bool done_a = step_f32(a, nodes, rows);
-      const bool done_b = step_f32(b, nodes, rows);
-      if (done_a && done_b) break;
-    }
-    store_leaves(a.node, first, lanes_a, leaves);
-    store_leaves(b.node, first + 8, lanes_b, leaves);
-  }
 }
 
 // Float64: 4 lanes; node indices and feature columns stay in 128-bit integer vectors.
@@ -87,9 +67,9 @@ struct LanesF64 {
   __m128i offset;
 };
 
-inline __m128i lane_offsets4(std::int32_t first, std::int32_t lanes, std::int32_t n_cols) {
+inline LanesF64 start4(std::int32_t first, std::int32_t lanes, std::int32_t n_cols) {
   const __m128i lane = _mm_min_epi32(_mm_setr_epi32(0, 1, 2, 3), _mm_set1_epi32(lanes - 1));
-  return _mm_mullo_epi32(_mm_add_epi32(lane, _mm_set1_epi32(first)), _mm_set1_epi32(n_cols));
+  return {_mm_setzero_si128(), _mm_mullo_epi32(_mm_add_epi32(lane, _mm_set1_epi32(first)), _mm_set1_epi32(n_cols))};
 }
 
 // The low 32 bits of each 64-bit compare mask, packed into 4 int32 lanes.
@@ -116,30 +96,14 @@ inline bool step_f64(LanesF64& s, const NodeF64* nodes, const double* rows) {
   return at_leaf == 0xf;
 }
 
-inline void store_leaves4(__m128i node, std::int32_t first, std::int32_t lanes, std::int32_t* leaves) {
+inline void store4(const LanesF64& s, std::int32_t first, std::int32_t lanes, std::int32_t* leaves) {
   alignas(16) std::int32_t lane_node[4];
-  _mm_store_si128(reinterpret_cast<__m128i*>(lane_node), node);
+  _mm_store_si128(reinterpret_cast<__m128i*>(lane_node), s.node);
   for (std::int32_t i = 0; i < lanes; ++i) leaves[first + i] = lane_node[i];
 }
 
-void walk_f64(const NodeF64* nodes, std::int32_t depth, const double* rows, std::int32_t n_rows,
-              std::int32_t n_cols, std::int32_t* leaves, bool /*rows_have_nan*/,
-              const std::uint32_t* /*category_bits*/) {
-  for (std::int32_t first = 0; first < n_rows; first += 8) {
-    const std::int32_t rest = n_rows - first;
-    const std::int32_t lanes_a = rest < 4 ? rest : 4;
-    const std::int32_t lanes_b = rest - 4 < 0 ? 0 : (rest - 4 < 4 ? rest - 4 : 4);
-    LanesF64 a{_mm_setzero_si128(), lane_offsets4(first, lanes_a, n_cols)};
-    LanesF64 b{_mm_setzero_si128(), lane_offsets4(lanes_b > 0 ? first + 4 : first, lanes_b > 0 ? lanes_b : 1, n_cols)};
-    for (std::int32_t step = 0; step < depth; ++step) {
-      const bool done_a = step_f64(a, nodes, rows);
-      const bool done_b = step_f64(b, nodes, rows);
-      if (done_a && done_b) break;
-    }
-    store_leaves4(a.node, first, lanes_a, leaves);
-    store_leaves4(b.node, first + 4, lanes_b, leaves);
-  }
-}
+using StepF32 = generic::GatherStep<NodeF32, float, LanesF32, 8, start8, step_f32, store8>;
+using StepF64 = generic::GatherStep<NodeF64, double, LanesF64, 4, start4, step_f64, store4>;
 
 }  // namespace
 
@@ -147,7 +111,8 @@ void walk_f64(const NodeF64* nodes, std::int32_t depth, const double* rows, std:
 // load fill 13 of the 16 registers.
 const KernelTable& table() {
   static const KernelTable kTable = portable::with_vector_kernels(
-      {walk_f32, walk_f64, score_rows_f32, score_rows_f64, kQuickScorerLanes, kQuickScorerNarrowLanes,
+      {generic::gather_walk<StepF32>, generic::gather_walk<StepF64>, score_rows_f32, score_rows_f64, kQuickScorerLanes,
+       kQuickScorerNarrowLanes,
        generic::linear_rows<Vec, 2, 5, float>, generic::linear_rows<Vec, 2, 5, double>,
        generic::exp_nonpositive<Vec>});
   return kTable;

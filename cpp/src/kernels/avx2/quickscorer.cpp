@@ -1,21 +1,18 @@
-// QuickScorer for a batch on AVX2 (kernels::ScoreRowsF32/F64 in engine.hpp): a group of rows
-// per pass, one word per row in vector lanes of two 32-byte registers (8 rows of 64-bit words,
-// or 16 rows of 32-bit words when every tree has at most 32 leaves), so each entry is loaded
-// once for the group and applied with one AND per register to its tree's words. A feature's scan runs while any
-// row still sends the next node right. Same file rules as avx2/kernels.cpp: helpers stay in
-// the anonymous namespace and no C++ library header is included.
+// QuickScorer for a batch on AVX2: the lane layer of kernels/generic/quickscorer_groups.hpp.
+// A group's words sit in the lanes of two 32-byte registers (8 rows of 64-bit words, or 16
+// rows of 32-bit words when every tree has at most 32 leaves), so one entry's AND serves the
+// whole group. Same file rules as avx2/kernels.cpp: the layer stays in the anonymous
+// namespace and no C++ library header with inline functions is included.
 #if defined(__GNUC__) && !defined(__clang__)
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"  // GCC bug 105593, see avx2/kernels.cpp
 #endif
 #include <immintrin.h>
 
 #include "kernels/engine.hpp"
+#include "kernels/generic/quickscorer_groups.hpp"
 
 namespace sapwood::kernels::avx2 {
 namespace {
-
-inline std::int32_t lowest_bit(std::uint64_t word) { return __builtin_ctzll(word); }
-inline std::int32_t lowest_bit(std::uint32_t word) { return __builtin_ctz(word); }
 
 // Lane masks are all-ones words (the row goes right) or zeros. Clearing the mask's bits from
 // those rows' words is word & ~(rows & ~mask).
@@ -101,23 +98,12 @@ struct Rows2 {
   __m256i low;
   __m256i high;
 };
-inline bool none(const Rows2& rows) { return none(_mm256_or_si256(rows.low, rows.high)); }
-inline Rows2 invert(const Rows2& rows) { return {invert(rows.low), invert(rows.high)}; }
 
-struct TwoWide {
-  static constexpr std::int32_t kLanes = kQuickScorerLanes;
+// What both layers share: a tree's words fill a 64-byte line of two registers, and a lane
+// mask is two registers of all-ones or zero words.
+struct TwoRegisters {
   static constexpr std::int64_t kLineBytes = 64;
-  using Offsets = __m256i;
-  static Offsets row_offsets(std::int32_t lanes, std::int32_t n_cols) { return eight_row_offsets(lanes, n_cols); }
-  using Word = std::uint64_t;
   using Rows = Rows2;
-  template <class T>
-  using Entry = QuickScorerEntry<T>;
-  struct Values {
-    __m256d low;
-    __m256d high;
-  };
-
   static void reset(void* line) {
     auto* words = static_cast<__m256i*>(line);
     _mm256_store_si256(words, _mm256_set1_epi64x(-1));
@@ -129,6 +115,22 @@ struct TwoWide {
     _mm256_store_si256(to, _mm256_load_si256(from));
     _mm256_store_si256(to + 1, _mm256_load_si256(from + 1));
   }
+  static bool none(const Rows& rows) { return avx2::none(_mm256_or_si256(rows.low, rows.high)); }
+  static Rows numbers(const Rows& nan) { return {invert(nan.low), invert(nan.high)}; }
+};
+
+struct TwoWide : TwoRegisters {
+  static constexpr std::int32_t kLanes = kQuickScorerLanes;
+  using Offsets = __m256i;
+  static Offsets row_offsets(std::int32_t lanes, std::int32_t n_cols) { return eight_row_offsets(lanes, n_cols); }
+  using Word = std::uint64_t;
+  template <class T>
+  using Entry = QuickScorerEntry<T>;
+  struct Values {
+    __m256d low;
+    __m256d high;
+  };
+
   static __m256i upper(__m256i offsets) { return _mm256_castsi128_si256(_mm256_extracti128_si256(offsets, 1)); }
   template <class T>
   static Values values(const T* column, __m256i offsets) {
@@ -146,10 +148,9 @@ struct TwoWide {
     clear_where(static_cast<char*>(line) + 32, rows.high, m);
   }
   using Index = __m256i;
-  static Index buckets(const Values& x) {
-    return _mm256_inserti128_si256(_mm256_castsi128_si256(_mm256_cvttpd_epi32(x.low)), _mm256_cvttpd_epi32(x.high), 1);
-  }
-  static Index word_index(Index buckets, std::int32_t first, std::int32_t words) {
+  static Index category_index(const Values& x, std::int32_t first, std::int32_t words) {
+    const __m256i buckets =
+        _mm256_inserti128_si256(_mm256_castsi128_si256(_mm256_cvttpd_epi32(x.low)), _mm256_cvttpd_epi32(x.high), 1);
     return Narrow::word_index(buckets, first, words);
   }
   static Index gather_words(const std::uint32_t* right, Index index, std::int32_t w) {
@@ -176,11 +177,9 @@ struct DoubleHalves {
   Narrow::Pair high;
 };
 
-struct TwoNarrow {
+struct TwoNarrow : TwoRegisters {
   static constexpr std::int32_t kLanes = kQuickScorerNarrowLanes;
-  static constexpr std::int64_t kLineBytes = 64;
   using Word = std::uint32_t;
-  using Rows = Rows2;
   template <class T>
   using Entry = QuickScorerEntry32<T>;
   using Offsets = Int32Halves;
@@ -192,8 +191,6 @@ struct TwoNarrow {
     return {_mm256_mullo_epi32(_mm256_min_epi32(_mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7), last), stride),
             _mm256_mullo_epi32(_mm256_min_epi32(_mm256_setr_epi32(8, 9, 10, 11, 12, 13, 14, 15), last), stride)};
   }
-  static void reset(void* line) { TwoWide::reset(line); }
-  static void copy_words(const void* line, void* words) { TwoWide::copy_words(line, words); }
   static FloatHalves values(const float* column, const Offsets& offsets) {
     return {Narrow::values(column, offsets.low), Narrow::values(column, offsets.high)};
   }
@@ -214,11 +211,9 @@ struct TwoNarrow {
     clear_where(static_cast<char*>(line) + 32, rows.high, m);
   }
   template <class Values>
-  static Index buckets(const Values& x) {
-    return {Narrow::buckets(x.low), Narrow::buckets(x.high)};
-  }
-  static Index word_index(const Index& buckets, std::int32_t first, std::int32_t words) {
-    return {Narrow::word_index(buckets.low, first, words), Narrow::word_index(buckets.high, first, words)};
+  static Index category_index(const Values& x, std::int32_t first, std::int32_t words) {
+    return {Narrow::word_index(Narrow::buckets(x.low), first, words),
+            Narrow::word_index(Narrow::buckets(x.high), first, words)};
   }
   static Index gather_words(const std::uint32_t* right, const Index& index, std::int32_t w) {
     return {Narrow::gather_words(right, index.low, w), Narrow::gather_words(right, index.high, w)};
@@ -228,96 +223,10 @@ struct TwoNarrow {
   }
 };
 
-// A category column for a group of rows: one word per row names which of 32 nodes its
-// bucket sends right, so each node costs a test and (where some row goes right) an AND.
-template <class P, class T, class Entry, class Line, class Values>
-void score_category_column(const QuickScorer<T>& forest, const Entry* category_entries, std::int32_t f,
-                           const Values& x, const Line& line) {
-  const std::int32_t words = forest.category_words[f];
-  const typename P::Index index =
-      P::word_index(P::buckets(x), static_cast<std::int32_t>(forest.category_right_begin[f]), words);
-  const Entry* nodes = category_entries + forest.category_begin[f];
-  const std::int64_t n_nodes = forest.category_begin[f + 1] - forest.category_begin[f];
-  for (std::int32_t w = 0; w < words; ++w) {
-    const typename P::Index right = P::gather_words(forest.category_right, index, w);
-    const std::int64_t in_word = n_nodes - 32 * w < 32 ? n_nodes - 32 * w : 32;
-    for (std::int32_t k = 0; k < in_word; ++k) {
-      const typename P::Rows rows = P::with_bit(right, k);
-      if (!none(rows)) P::send_right(line(nodes[32 * w + k].tree), rows, nodes[32 * w + k].mask);
-    }
-  }
-}
-
-// Each tree's words for the group fill P::kLineBytes of the scratch.
-template <class P, class T>
-void score_rows(const QuickScorer<T>& forest, const typename P::template Entry<T>* entries,
-                const typename P::template Entry<T>* nan_entries,
-                const typename P::template Entry<T>* category_entries, const T* rows, std::int32_t n_rows,
-                std::int32_t n_cols, std::uint64_t* scratch, std::int32_t* leaves) {
-  using Entry = typename P::template Entry<T>;
-  constexpr std::int32_t kLanes = P::kLanes;
-  const auto first_line = (reinterpret_cast<std::uintptr_t>(scratch) + 63) & ~std::uintptr_t{63};
-  auto* bits = reinterpret_cast<char*>(first_line);
-  const auto line = [bits](std::int64_t tree) { return bits + tree * P::kLineBytes; };
-  for (std::int32_t first = 0; first < n_rows; first += kLanes) {
-    const std::int32_t lanes = n_rows - first < kLanes ? n_rows - first : kLanes;
-    const typename P::Offsets offsets = P::row_offsets(lanes, n_cols);
-    const T* group = rows + static_cast<std::int64_t>(first) * n_cols;
-    for (std::int64_t t = 0; t < forest.n_trees; ++t) P::reset(line(t));
-    for (std::int32_t f = 0; f < forest.n_features; ++f) {
-      const auto x = P::values(group + f, offsets);
-      if (forest.category_words != nullptr && forest.category_words[f] != 0) {
-        score_category_column<P>(forest, category_entries, f, x, line);
-        continue;
-      }
-      const typename P::Rows nan = P::nan(x);
-      if (!none(nan)) {
-        const Entry* end = nan_entries + forest.nan_begin[f + 1];
-        for (const Entry* e = nan_entries + forest.nan_begin[f]; e != end; ++e) P::send_right(line(e->tree), nan, e->mask);
-      }
-      const typename P::Rows numbers = invert(nan);
-      if (none(numbers)) continue;
-      const Entry* e = entries + forest.feature_begin[f];
-      for (const Entry* scan = entries + forest.scan_begin[f]; e != scan; ++e) {
-        P::send_right(line(e->tree), numbers, e->mask);
-      }
-      // threshold < x is false for a NaN x and for the +inf sentinel, which ends the scan.
-      for (;; ++e) {
-        const typename P::Rows right = P::below(e->threshold, x);
-        if (none(right)) break;
-        P::send_right(line(e->tree), right, e->mask);
-      }
-    }
-    alignas(32) typename P::Word words[kLanes];
-    for (std::int64_t t = 0; t < forest.n_trees; ++t) {
-      P::copy_words(line(t), words);
-      std::int32_t* tree_leaves = leaves + t * n_rows + first;
-      const std::int32_t* leaf_of_bit = forest.leaf_of_bit + t * 64;
-      for (std::int32_t l = 0; l < lanes; ++l) tree_leaves[l] = leaf_of_bit[lowest_bit(words[l])];
-    }
-  }
-}
-
-template <class T>
-void score_rows(const QuickScorer<T>& forest, const T* rows, std::int32_t n_rows, std::int32_t n_cols,
-                std::uint64_t* bits, std::int32_t* leaves) {
-  if (forest.entries32 != nullptr) {
-    return score_rows<TwoNarrow>(forest, forest.entries32, forest.nan_entries32, forest.category_entries32, rows, n_rows,
-                              n_cols, bits, leaves);
-  }
-  score_rows<TwoWide>(forest, forest.entries, forest.nan_entries, forest.category_entries, rows, n_rows, n_cols, bits,
-                      leaves);
-}
-
 }  // namespace
 
-void score_rows_f32(const QuickScorer<float>& forest, const float* rows, std::int32_t n_rows, std::int32_t n_cols,
-                    std::uint64_t* bits, std::int32_t* leaves) {
-  score_rows(forest, rows, n_rows, n_cols, bits, leaves);
-}
-void score_rows_f64(const QuickScorer<double>& forest, const double* rows, std::int32_t n_rows, std::int32_t n_cols,
-                    std::uint64_t* bits, std::int32_t* leaves) {
-  score_rows(forest, rows, n_rows, n_cols, bits, leaves);
-}
+// Constant-initialised, so avx2/kernels.cpp's table may read them at any time.
+const ScoreRowsF32 score_rows_f32 = generic::score_rows<TwoWide, TwoNarrow, float>;
+const ScoreRowsF64 score_rows_f64 = generic::score_rows<TwoWide, TwoNarrow, double>;
 
 }  // namespace sapwood::kernels::avx2

@@ -19,6 +19,7 @@
 #include "kernels/avx512/vec.hpp"
 #include "kernels/engine.hpp"
 #include "kernels/generic/exp.hpp"
+#include "kernels/generic/gather_walk.hpp"
 #include "kernels/generic/linear_rows.hpp"
 
 namespace sapwood::kernels::avx512 {
@@ -31,11 +32,12 @@ struct Lanes {
   __m512i offset;
 };
 
-inline __m512i lane_offsets(std::int32_t first, std::int32_t lanes, std::int32_t n_cols) {
+inline Lanes start(std::int32_t first, std::int32_t lanes, std::int32_t n_cols) {
   // Spare lanes repeat the group's last row; their leaves are dropped.
   const __m512i lane = _mm512_min_epi32(_mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15),
                                         _mm512_set1_epi32(lanes - 1));
-  return _mm512_mullo_epi32(_mm512_add_epi32(lane, _mm512_set1_epi32(first)), _mm512_set1_epi32(n_cols));
+  return {_mm512_setzero_si512(),
+          _mm512_mullo_epi32(_mm512_add_epi32(lane, _mm512_set1_epi32(first)), _mm512_set1_epi32(n_cols))};
 }
 
 // One level down for 16 rows; returns true when every lane already sat on a leaf.
@@ -79,44 +81,14 @@ inline bool step_f64(Lanes& s, const NodeF64* nodes, const double* rows) {
   return at_leaf == kLow8;
 }
 
-inline void store_leaves(__m512i node, std::int32_t first, std::int32_t lanes, std::int32_t* leaves) {
+inline void store(const Lanes& s, std::int32_t first, std::int32_t lanes, std::int32_t* leaves) {
   alignas(64) std::int32_t lane_node[16];
-  _mm512_store_si512(lane_node, node);
+  _mm512_store_si512(lane_node, s.node);
   for (std::int32_t i = 0; i < lanes; ++i) leaves[first + i] = lane_node[i];
 }
 
-template <std::int32_t kLanes, class Node, class T, bool (*Step)(Lanes&, const Node*, const T*)>
-void walk(const Node* nodes, std::int32_t depth, const T* rows, std::int32_t n_rows, std::int32_t n_cols,
-          std::int32_t* leaves) {
-  for (std::int32_t first = 0; first < n_rows; first += 2 * kLanes) {
-    const std::int32_t rest = n_rows - first;
-    const std::int32_t lanes_a = rest < kLanes ? rest : kLanes;
-    const std::int32_t lanes_b = rest - kLanes < 0 ? 0 : (rest - kLanes < kLanes ? rest - kLanes : kLanes);
-    Lanes a{_mm512_setzero_si512(), lane_offsets(first, lanes_a, n_cols)};
-    Lanes b{_mm512_setzero_si512(),
-            lane_offsets(lanes_b > 0 ? first + kLanes : first, lanes_b > 0 ? lanes_b : 1, n_cols)};
-    for (std::int32_t step = 0; step < depth; ++step) {
-      const bool done_a = Step(a, nodes, rows);
-      const bool done_b = Step(b, nodes, rows);
-      if (done_a && done_b) break;
-    }
-    store_leaves(a.node, first, lanes_a, leaves);
-    store_leaves(b.node, first + kLanes, lanes_b, leaves);
-  }
-}
-
-// A vector step tests NaN with one mask compare for every lane, so rows_have_nan changes nothing.
-// No categorical tree is walked here (forest_margins takes the portable walk for those).
-void walk_f32(const NodeF32* nodes, std::int32_t depth, const float* rows, std::int32_t n_rows,
-              std::int32_t n_cols, std::int32_t* leaves, bool /*rows_have_nan*/,
-              const std::uint32_t* /*category_bits*/) {
-  walk<16, NodeF32, float, step_f32>(nodes, depth, rows, n_rows, n_cols, leaves);
-}
-void walk_f64(const NodeF64* nodes, std::int32_t depth, const double* rows, std::int32_t n_rows,
-              std::int32_t n_cols, std::int32_t* leaves, bool /*rows_have_nan*/,
-              const std::uint32_t* /*category_bits*/) {
-  walk<8, NodeF64, double, step_f64>(nodes, depth, rows, n_rows, n_cols, leaves);
-}
+using StepF32 = generic::GatherStep<NodeF32, float, Lanes, 16, start, step_f32, store>;
+using StepF64 = generic::GatherStep<NodeF64, double, Lanes, 8, start, step_f64, store>;
 
 }  // namespace
 
@@ -124,7 +96,8 @@ void walk_f64(const NodeF64* nodes, std::int32_t depth, const double* rows, std:
 // coef load fill 25 of the 32 registers.
 const KernelTable& table() {
   static const KernelTable kTable = portable::with_vector_kernels(
-      {walk_f32, walk_f64, score_rows_f32, score_rows_f64, kQuickScorerLanes, kQuickScorerNarrowLanes,
+      {generic::gather_walk<StepF32>, generic::gather_walk<StepF64>, score_rows_f32, score_rows_f64, kQuickScorerLanes,
+       kQuickScorerNarrowLanes,
        generic::linear_rows<Vec, 4, 5, float>, generic::linear_rows<Vec, 4, 5, double>,
        generic::exp_nonpositive<Vec>});
   return kTable;
