@@ -5,7 +5,9 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstddef>
 #include <limits>
+#include <utility>
 
 namespace sapwood::compile {
 namespace {
@@ -72,6 +74,28 @@ void flatten(std::vector<std::vector<kernels::QuickScorerEntry<T>>>& by_feature,
 // over 250 levels).
 constexpr std::int64_t kMaxCategoryRightWords = std::int64_t{1} << 21;
 
+// A column's nodes come tree by tree, and the nodes of one tree AND into the same line of
+// words: in that order each AND waits for the previous one's store. Taking the trees in turn
+// (every tree's first node on the column, then every tree's second, ...) puts other trees'
+// ANDs between them (AVX-512: 0.58-0.67 M -> 0.81-0.86 M rows/s on 200 LightGBM trees of 31
+// leaves over 4 category columns; bench/families.py lgb-cat 123-128 k -> 170-178 k). The AND
+// of a tree's masks does not depend on their order.
+template <class T>
+void interleave_trees(std::vector<kernels::QuickScorerEntry<T>>& nodes) {
+  std::vector<std::uint32_t> seen;
+  std::vector<std::pair<std::uint32_t, std::size_t>> rank(nodes.size());
+  for (std::size_t k = 0; k < nodes.size(); ++k) {
+    const std::uint32_t tree = nodes[k].tree;
+    if (tree >= seen.size()) seen.resize(static_cast<std::size_t>(tree) + 1, 0);
+    rank[k] = {seen[tree]++, k};
+  }
+  std::sort(rank.begin(), rank.end());
+  std::vector<kernels::QuickScorerEntry<T>> interleaved;
+  interleaved.reserve(nodes.size());
+  for (const auto& [depth_rank, k] : rank) interleaved.push_back(nodes[k]);
+  nodes.swap(interleaved);
+}
+
 template <class T>
 bool add_category_columns(std::vector<std::vector<kernels::QuickScorerEntry<T>>>& by_feature,
                           const std::vector<std::uint32_t>& category_bits,
@@ -84,6 +108,7 @@ bool add_category_columns(std::vector<std::vector<kernels::QuickScorerEntry<T>>>
   }
   layout.category_begin.assign(1, 0);
   for (std::size_t f = 0; f < by_feature.size(); ++f) {
+    interleave_trees(by_feature[f]);
     const auto& nodes = by_feature[f];
     const std::int32_t buckets = f < column_buckets.size() ? column_buckets[f] : 0;
     const auto words = static_cast<std::int32_t>((nodes.size() + 31) / 32);
