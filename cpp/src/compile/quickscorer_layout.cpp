@@ -74,7 +74,7 @@ void flatten(std::vector<std::vector<kernels::QuickScorerEntry<T>>>& by_feature,
 // over 250 levels).
 constexpr std::int64_t kMaxCategoryRightWords = std::int64_t{1} << 21;
 
-// A column's nodes come tree by tree, and the nodes of one tree AND into the same line of
+// A column's category (or NaN) nodes come tree by tree, and the nodes of one tree AND into the same line of
 // words: in that order each AND waits for the previous one's store. Taking the trees in turn
 // (every tree's first node on the column, then every tree's second, ...) puts other trees'
 // ANDs between them (AVX-512: 0.58-0.67 M -> 0.81-0.86 M rows/s on 200 LightGBM trees of 31
@@ -182,6 +182,7 @@ bool build_quickscorer(const std::vector<kernels::CompiledNode<T>>& nodes, const
     layout.entries.push_back({std::numeric_limits<T>::infinity(), 0, ~std::uint64_t{0}});
     layout.feature_begin.push_back(static_cast<std::int64_t>(layout.entries.size()));
   }
+  for (auto& list : nan_by_feature) interleave_trees(list);  // all of a list is applied at once
   flatten(nan_by_feature, layout.nan_entries, layout.nan_begin);
   if (most_leaves <= 32) {
     layout.narrow = true;
