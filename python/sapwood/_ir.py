@@ -33,6 +33,7 @@ class Transform(IntEnum):
     MODIFIED_HUBER = 8
     STEP = 9
     SOFTPLUS = 10
+    SIGNED_SQUARE = 11
 
 
 class ClassRule(IntEnum):

@@ -184,11 +184,18 @@ def test_binary_sigmoid_parameter():
     _assert_same(sapwood.load(booster), booster, X)
 
 
-def test_reg_sqrt_is_refused():
+@pytest.mark.parametrize("objective, both_signs", [("regression", True), ("regression_l1", True), ("quantile", False)])
+def test_reg_sqrt_squares_the_output_back(objective, both_signs):
+    # LightGBM fits sqrt-transformed labels and predicts Sign(x) * x * x of the raw score;
+    # labels of both signs so the sign matters (quantile's default alpha=0.9 keeps its raw
+    # scores positive), and the raw score stays the untransformed sum.
     X = _numeric(seed=3)
-    booster = _train({"objective": "regression", "reg_sqrt": True}, X, np.nan_to_num(X[:, 0]) * 3)
-    with pytest.raises(sapwood.SapwoodError, match="unsupported.*sqrt"):
-        sapwood.load(booster)
+    booster = _train({"objective": objective, "reg_sqrt": True}, X, np.nan_to_num(X[:, 0]) * 3)
+    assert "sqrt" in booster.model_to_string().split("objective=")[1].splitlines()[0]
+    raw = booster.predict(X, raw_score=True)
+    assert not np.allclose(booster.predict(X), raw)
+    assert not both_signs or ((raw < 0).any() and (raw > 0).any())
+    _assert_same(sapwood.load(booster), booster, X)
 
 
 def test_custom_objective_gives_raw_scores():

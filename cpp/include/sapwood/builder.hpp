@@ -23,6 +23,7 @@ enum class Transform : std::uint8_t {
                           // kSigmoidNormalize; binary classifiers report [1 - p, p]
   kStep = 9,              // 1 if x > 0 else 0 per column (XGBoost binary:hinge)
   kSoftplus = 10,         // log1p(exp(x)) per column (LightGBM cross_entropy_lambda)
+  kSignedSquare = 11,     // sign(x) * x * x per column (LightGBM objectives with reg_sqrt)
 };
 
 // How a classifier turns a row's outputs into a class index.

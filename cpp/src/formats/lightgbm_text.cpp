@@ -21,7 +21,7 @@
 // Strictness: every count and index is checked before it is used, arrays must have exactly
 // the length their counts imply, and numbers are read with std::from_chars (no locale).
 // Malformed text raises Error(kInvalidModel) naming the line; a well-formed model sapwood
-// cannot evaluate (reg_sqrt, an unknown objective, a newer format) raises kUnsupported.
+// cannot evaluate (an unknown objective, a newer format) raises kUnsupported.
 #include "formats/lightgbm_text.hpp"
 
 #include <charconv>
@@ -221,8 +221,8 @@ Objective read_objective(const Field* field) {
   const bool squares = name == "regression" || name == "regression_l1" || name == "fair" ||
                        name == "quantile" || name == "mape";
   if (squares && sqrt) {
-    fail(ErrorCode::kUnsupported, field->line, "objective '", field->value,
-         "' (reg_sqrt=True) outputs sign(x)*x*x, which sapwood has no transform for");
+    objective.transform = Transform::kSignedSquare;
+    return objective;
   }
   if (squares || name == "huber" || name == "lambdarank" || name == "rank_xendcg") {
     return objective;

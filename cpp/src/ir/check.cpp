@@ -8,7 +8,7 @@ namespace sapwood::detail {
 void check_output_settings(Transform transform, double transform_param, ClassRule class_rule,
                            std::int32_t n_outputs, std::int32_t n_features,
                            const ModelInfo& info) {
-  if (static_cast<int>(transform) > static_cast<int>(Transform::kSoftplus)) {
+  if (static_cast<int>(transform) > static_cast<int>(Transform::kSignedSquare)) {
     throw_invalid_model("unknown transform ", static_cast<int>(transform));
   }
   if (static_cast<int>(class_rule) > static_cast<int>(ClassRule::kArgmaxValue)) {

@@ -99,6 +99,14 @@ void transform_row(const OutputRule& rule, const double* margin, double* out) {
     case Transform::kSoftplus:
       for (std::int32_t k = 0; k < n; ++k) out[k] = std::log1p(std::exp(margin[k]));
       return;
+    case Transform::kSignedSquare:
+      // LightGBM: Common::Sign(x) * x * x, an int sign (0 for 0 and NaN), products left to right.
+      for (std::int32_t k = 0; k < n; ++k) {
+        const double x = margin[k];
+        const double sign = static_cast<double>((x > 0.0) - (x < 0.0));
+        out[k] = sign * x * x;
+      }
+      return;
     case Transform::kIsolationScore: {
       // IsolationForest.score_samples; a zero denominator (one training sample) scores
       // -0.5, as scikit-learn's np.divide(..., where=denominator != 0) leaves 1 there.
