@@ -41,20 +41,44 @@ def _regressor(estimator: Any) -> Model:
     return Model(core, meta)
 
 
+def _sklearn_version() -> "tuple":
+    import sklearn
+
+    return tuple(int(part) for part in sklearn.__version__.split(".")[:2] if part.isdigit())
+
+
+def _logistic_proba(estimator: Any, n_classes: int) -> "tuple":
+    """(transform, param) of LogisticRegression(CV).predict_proba in the installed scikit-learn.
+
+    From 1.8 (``multi_class`` removed): expit for two classes, softmax otherwise. Before,
+    one-vs-rest (expit normalised over classes, _predict_proba_lr) when ``multi_class`` is
+    "ovr", or is "auto"/"deprecated" with two classes or the liblinear solver (newton-cholesky
+    too up to 1.5), else softmax, which for two classes is softmax([-d, d]), i.e. expit(2d).
+    """
+    binary = n_classes <= 2
+    if _sklearn_version() >= (1, 8):
+        return (Transform.SIGMOID, 1.0) if binary else (Transform.SOFTMAX, 1.0)
+    multi_class = getattr(estimator, "multi_class", "auto")
+    ovr_solvers = ("liblinear", "newton-cholesky") if _sklearn_version() <= (1, 5) else ("liblinear",)
+    ovr = multi_class in ("ovr", "warn") or (
+        multi_class in ("auto", "deprecated") and (binary or getattr(estimator, "solver", "") in ovr_solvers)
+    )
+    if ovr:
+        return (Transform.SIGMOID, 1.0) if binary else (Transform.SIGMOID_NORMALIZE, 1.0)
+    return (Transform.SIGMOID, 2.0) if binary else (Transform.SOFTMAX, 1.0)
+
+
 def _proba_transform(estimator: Any, n_classes: int) -> "tuple":
-    """(has_proba, transform) for a linear classifier, as its predict_proba computes."""
+    """(has_proba, transform, param) for a linear classifier, as its predict_proba computes."""
     name = type(estimator).__name__
-    if name == "LogisticRegression":
-        if n_classes <= 2:
-            return True, Transform.SIGMOID
-        ovr = getattr(estimator, "multi_class", "auto") == "ovr"
-        return True, Transform.SIGMOID_NORMALIZE if ovr else Transform.SOFTMAX
+    if name in ("LogisticRegression", "LogisticRegressionCV"):  # the CV one inherits predict_proba
+        return (True, *_logistic_proba(estimator, n_classes))
     if name == "SGDClassifier" and estimator.loss == "log_loss":
-        return True, Transform.SIGMOID if n_classes <= 2 else Transform.SIGMOID_NORMALIZE
+        return True, Transform.SIGMOID if n_classes <= 2 else Transform.SIGMOID_NORMALIZE, 1.0
     if name == "SGDClassifier" and estimator.loss == "modified_huber":
-        return True, Transform.MODIFIED_HUBER
+        return True, Transform.MODIFIED_HUBER, 1.0
     # Hinge-type losses have no probabilities.
-    return False, Transform.IDENTITY
+    return False, Transform.IDENTITY, 1.0
 
 
 def _classifier(estimator: Any) -> Model:
@@ -62,12 +86,13 @@ def _classifier(estimator: Any) -> Model:
     if classes.ndim != 1:
         raise TypeError(f"multi-label {type(estimator).__name__} is not supported")
     coef = np.atleast_2d(np.asarray(estimator.coef_, dtype=np.float64))
-    has_proba, transform = _proba_transform(estimator, len(classes))
+    has_proba, transform, param = _proba_transform(estimator, len(classes))
     rule = ClassRule.RAW_POSITIVE if coef.shape[0] == 1 else ClassRule.ARGMAX_RAW
     core = build_linear(
         coef,
         _intercept(estimator, coef.shape[0]),
         transform=transform,
+        transform_param=param,
         class_rule=rule,
         feature_names=feature_names(estimator),
         source=source_name(estimator),
