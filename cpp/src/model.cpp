@@ -24,12 +24,22 @@ class Model::Impl {
  public:
   explicit Impl(detail::Forest forest) : ir_(std::move(forest)) {
     const auto& ir = std::get<detail::Forest>(ir_);
-    rule_ = {ir.spec.transform, ir.spec.transform_param, ir.spec.class_rule, ir.spec.n_outputs};
+    rule_.transform = ir.spec.transform;
+    rule_.transform_param = ir.spec.transform_param;
+    rule_.class_rule = ir.spec.class_rule;
+    rule_.n_outputs = ir.spec.n_outputs;
+    if (ir.spec.aggregation == Aggregation::kMeanAfterRaw) {
+      rule_.value_divisor.assign(ir.trees_per_output.begin(), ir.trees_per_output.end());
+    }
     layout_ = compile::compile_forest(ir);
   }
   explicit Impl(detail::Linear linear) : ir_(std::move(linear)) {
     const auto& spec = std::get<detail::Linear>(ir_).spec;
-    rule_ = {spec.transform, spec.transform_param, spec.class_rule, spec.n_outputs, /*softmax_vector_exp=*/true};
+    rule_.transform = spec.transform;
+    rule_.transform_param = spec.transform_param;
+    rule_.class_rule = spec.class_rule;
+    rule_.n_outputs = spec.n_outputs;
+    rule_.softmax_vector_exp = true;
   }
 
   const detail::Forest* forest() const { return std::get_if<detail::Forest>(&ir_); }

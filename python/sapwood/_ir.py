@@ -48,6 +48,7 @@ class ClassRule(IntEnum):
 class Aggregation(IntEnum):
     SUM = 0
     MEAN = 1
+    MEAN_AFTER_RAW = 2
 
 
 class Precision(IntEnum):

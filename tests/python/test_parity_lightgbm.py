@@ -93,9 +93,8 @@ def _probes(booster, X, extra=()):
     return np.vstack(rows)
 
 
-def _assert_same(model, booster, X, *, rf_iterations=None, **predict_kwargs):
-    raw = booster.predict(X, raw_score=True, **predict_kwargs)
-    expected_raw = raw if rf_iterations is None else raw / rf_iterations
+def _assert_same(model, booster, X, **predict_kwargs):
+    expected_raw = booster.predict(X, raw_score=True, **predict_kwargs)
     ours_raw = model.predict_raw(X)
     assert ours_raw.shape == expected_raw.shape
     assert np.array_equal(ours_raw, expected_raw, equal_nan=True), np.nanmax(
@@ -233,11 +232,9 @@ def test_boosting(boosting, objective):
     rounds = 6
     booster = _train(params, X, y, rounds=rounds)
     model = sapwood.load(booster)
-    # rf: LightGBM's raw_score is the plain sum of the trees, predict is transform(sum / n);
-    # sapwood's predict_raw is the mean it transforms (docs/semantics.md, deviations).
-    _assert_same(
-        model, booster, _probes(booster, X), rf_iterations=rounds if boosting == "rf" else None
-    )
+    # rf: LightGBM's raw_score is the plain sum of the trees and predict is transform(sum / n);
+    # predict_raw must be that raw score.
+    _assert_same(model, booster, _probes(booster, X))
 
 
 # --------------------------------------------------------------------------- missing values, zero
@@ -499,7 +496,7 @@ def test_rf_iterations():
         rounds=8,
     )
     model = sapwood.load(booster, start_iteration=2, num_iteration=3)
-    _assert_same(model, booster, X, rf_iterations=3, start_iteration=2, num_iteration=3)
+    _assert_same(model, booster, X, start_iteration=2, num_iteration=3)
 
 
 def test_best_iteration_from_early_stopping():

@@ -39,6 +39,10 @@ enum class ClassRule : std::uint8_t {
 enum class Aggregation : std::uint8_t {
   kSum = 0,   // margin = base_score, then each tree added in order
   kMean = 1,  // margin = (sum of the trees of an output) / (their count) + base_score
+  // LightGBM's rf mode: the margin (predict_raw, LightGBM's raw score) is the plain sum; the
+  // value and the class divide it by the output's tree count before the transform
+  // (GBDT::Predict). base_score must be 0.
+  kMeanAfterRaw = 2,
 };
 
 enum class Precision : std::uint8_t { kFloat32 = 0, kFloat64 = 1 };

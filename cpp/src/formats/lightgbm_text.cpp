@@ -633,8 +633,8 @@ Model load_lightgbm_text(std::string_view text) {
   spec.accumulation = Precision::kFloat64;     // GBDT::PredictRaw sums in double
   spec.zero_threshold = kZeroThreshold;
   // rf (average_output): GBDT::Predict divides the sum by the iteration count before the
-  // transform; raw_score=True returns the plain sum (docs/semantics.md, deviations).
-  spec.aggregation = header.average_output ? Aggregation::kMean : Aggregation::kSum;
+  // transform; raw_score=True (GBDT::PredictRaw) returns the plain sum, as predict_raw does.
+  spec.aggregation = header.average_output ? Aggregation::kMeanAfterRaw : Aggregation::kSum;
   spec.transform = header.objective.transform;
   spec.transform_param = header.objective.param;
   // A file predicts like Booster.predict, which has no class decision; the sklearn wrapper

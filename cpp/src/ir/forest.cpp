@@ -193,13 +193,17 @@ Forest make_forest(ForestSpec spec) {
   if (spec.accumulation != Precision::kFloat32 && spec.accumulation != Precision::kFloat64) {
     throw_invalid_model("unknown accumulation precision");
   }
-  if (spec.aggregation != Aggregation::kSum && spec.aggregation != Aggregation::kMean) {
+  if (spec.aggregation != Aggregation::kSum && spec.aggregation != Aggregation::kMean &&
+      spec.aggregation != Aggregation::kMeanAfterRaw) {
     throw_invalid_model("unknown aggregation");
   }
   if (spec.base_score.empty()) spec.base_score.assign(static_cast<std::size_t>(spec.n_outputs), 0.0);
   check_size(spec.base_score, static_cast<std::size_t>(spec.n_outputs), "base_score");
   for (double b : spec.base_score) {
     if (std::isnan(b)) throw_invalid_model("base_score is NaN");
+    if (spec.aggregation == Aggregation::kMeanAfterRaw && b != 0.0) {
+      throw_invalid_model("the mean-after-raw aggregation takes no base_score, got ", b);
+    }
   }
   check_output_settings(spec.transform, spec.transform_param, spec.class_rule, spec.n_outputs,
                         spec.n_features, spec.info);
@@ -220,7 +224,7 @@ Forest make_forest(ForestSpec spec) {
     if (!spec.tree_outputs.empty()) throw_invalid_model("vector leaves take no tree_outputs");
     for (auto& count : forest.trees_per_output) count = static_cast<std::int32_t>(n_trees);
   }
-  if (spec.aggregation == Aggregation::kMean) {
+  if (spec.aggregation != Aggregation::kSum) {
     for (std::size_t k = 0; k < forest.trees_per_output.size(); ++k) {
       if (forest.trees_per_output[k] == 0) throw_invalid_model("output ", k, " has no trees to average");
     }

@@ -186,6 +186,14 @@ void finalize_rows(const OutputRule& rule, Output output, const double* margins,
     for (std::int64_t i = 0; i < rows * n; ++i) out[i] = margins[i];
     return;
   }
+  std::vector<double> averaged;
+  if (!rule.value_divisor.empty()) {
+    averaged.assign(margins, margins + rows * n);
+    for (std::int64_t r = 0; r < rows; ++r) {
+      for (std::int32_t k = 0; k < n; ++k) averaged[static_cast<std::size_t>(r * n + k)] /= rule.value_divisor[static_cast<std::size_t>(k)];
+    }
+    margins = averaged.data();
+  }
   if (output == Output::kValue) {
     if (rule.transform == Transform::kSoftmax && rule.softmax_vector_exp &&
         softmax_rows_vector(margins, n, rows, out)) {

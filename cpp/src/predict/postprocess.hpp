@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <vector>
 
 #include "sapwood/builder.hpp"
 #include "sapwood/options.hpp"
@@ -20,6 +21,9 @@ struct OutputRule {
   // so neither is closer to scikit-learn. Forests keep std::exp: LightGBM's softmax is the C
   // library's, and sapwood's matches it bit for bit.
   bool softmax_vector_exp = false;
+  // Per output, what the margins are divided by before a value or class is taken (LightGBM
+  // rf, Aggregation::kMeanAfterRaw: the trees of the output); empty: nothing.
+  std::vector<double> value_divisor;
 };
 
 std::int64_t output_columns(const OutputRule& rule, Output output);
