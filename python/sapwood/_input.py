@@ -125,6 +125,8 @@ def _check_present(columns: Sequence[str], feature_names: Sequence[str]) -> None
 
 def _frame_to_array(frame: Any, encoders: Optional[dict]) -> np.ndarray:
     encoders = encoders or {}
+    if hasattr(encoders, "for_frame"):  # encoders that pair with the frame's columns as a whole
+        encoders = encoders.for_frame(frame)
     if not encoders:
         dtypes = set(frame.dtypes)
         if len(dtypes) == 1 and np.dtype(next(iter(dtypes))) in _FLOAT_DTYPES:

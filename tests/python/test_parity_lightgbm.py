@@ -420,6 +420,30 @@ def test_pandas_categories(tmp_path):
             np.testing.assert_array_equal(model.predict(X), est.predict(X))
 
 
+def test_pandas_categories_pair_with_tables_by_position():
+    # Two category columns with different training categories; at predict time the second
+    # column's categories equal the first one's table. LightGBM pairs the k-th category column
+    # with the k-th table (set_categories onto it), whatever the column's own categories are.
+    rng = np.random.default_rng(21)
+    n = 400
+    frame = pd.DataFrame({
+        "first": pd.Categorical(rng.choice(["p", "q", "r"], n), categories=["p", "q", "r"]),
+        "second": pd.Categorical(rng.choice(["q", "r"], n), categories=["q", "r"]),
+        "x": rng.normal(size=n),
+    })
+    y = (frame["first"] == "q") * 2.0 + (frame["second"] == "r") * 3.0 + frame["x"]
+    booster = _train({"objective": "regression", "min_data_per_group": 5, "cat_smooth": 1}, frame, y.to_numpy(),
+                     rounds=10)
+    test = frame.iloc[:50].copy()
+    test["second"] = pd.Categorical(["p"] * 5 + list(test["second"].astype(str)[5:]), categories=["p", "q", "r"])
+    model = sapwood.load(booster)
+    np.testing.assert_array_equal(model.predict_raw(test), booster.predict(test, raw_score=True))
+    with pytest.raises(ValueError, match="category columns"):  # LightGBM: "... do not match."
+        model.predict(test.assign(first=test["first"].astype(str).map({"p": 0.0, "q": 1.0, "r": 2.0})))
+    with pytest.raises(ValueError, match="do not match"):
+        booster.predict(test.assign(first=test["first"].astype(str).map({"p": 0.0, "q": 1.0, "r": 2.0})))
+
+
 def test_numpy_codes_for_a_pandas_model():
     frame, y = _frame()
     booster = (

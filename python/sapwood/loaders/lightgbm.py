@@ -155,7 +155,35 @@ def _encoders(info: Dict[str, Any]) -> Dict[int, "PandasCategoryEncoder"]:
     n_features = len(info.get("feature_names") or types)
     categorical = [i for i, t in enumerate(types) if t == "c"]
     guess = {p: i for i, p in enumerate(categorical)} if len(categorical) == len(tables) else {}
-    return {p: PandasCategoryEncoder(tables, guess.get(p)) for p in range(n_features)}
+    return PandasCategoricalTables({p: PandasCategoryEncoder(tables, guess.get(p)) for p in range(n_features)}, tables)
+
+
+class PandasCategoricalTables(dict):
+    """Column position -> PandasCategoryEncoder, with LightGBM's pairing for a DataFrame.
+
+    ``_data_from_pandas`` (lightgbm/basic.py) pairs the frame's category columns, in frame
+    order, with the model's ``pandas_categorical`` tables by position, and raises ValueError
+    when their counts differ; ``for_frame`` does the same (a column whose categories happen to
+    equal another table's still gets its own). Arrow and polars input, which LightGBM does not
+    pair, keep each encoder's match by content.
+    """
+
+    def __init__(self, encoders: Dict[int, "PandasCategoryEncoder"], tables: Sequence[List[Any]]) -> None:
+        super().__init__(encoders)
+        self.tables = tables
+
+    def for_frame(self, frame: Any) -> Dict[int, "PandasCategoryEncoder"]:
+        positions = [p for p, dtype in enumerate(frame.dtypes) if str(dtype) == "category"]
+        if len(positions) != len(self.tables):
+            raise ValueError(
+                f"X has {len(positions)} pandas category columns and the model's pandas_categorical "
+                f"has {len(self.tables)} tables; LightGBM pairs them by position and refuses this too "
+                "('train and valid dataset categorical_feature do not match')"
+            )
+        bound = dict(self)
+        for k, position in enumerate(positions):
+            bound[position] = PandasCategoryEncoder(self.tables, k, bound=True)
+        return bound
 
 
 class PandasCategoryEncoder:
@@ -163,18 +191,20 @@ class PandasCategoryEncoder:
     column is re-based on the training categories (``set_categories``) and becomes its codes,
     with unknown and missing values (-1) as NaN; any other column passes as float64.
 
-    ``guess``: the index of the training table this column position had, when known. A
-    column whose categories equal one of the tables exactly is coded by that table.
+    ``guess``: the index of the training table this column position had, when known. With
+    ``bound`` (a DataFrame's column, PandasCategoricalTables.for_frame) that table is used;
+    otherwise a column whose categories equal one of the tables exactly is coded by that table.
     """
 
-    def __init__(self, tables: Sequence[List[Any]], guess: Optional[int]) -> None:
+    def __init__(self, tables: Sequence[List[Any]], guess: Optional[int], *, bound: bool = False) -> None:
         self.tables = tables
         self.guess = guess
+        self.bound = bound
 
     def encode(self, column: Any) -> np.ndarray:
         dtype = getattr(column, "dtype", None)
         if dtype is not None and str(dtype) == "category":
-            table = self.tables[self._table_for(column)]
+            table = self.tables[self.guess if self.bound else self._table_for(column)]
             if list(column.cat.categories) != list(table):
                 column = column.cat.set_categories(table)
             codes = column.cat.codes.to_numpy()
