@@ -93,7 +93,13 @@ def _model_command(args: argparse.Namespace) -> int:
         print(f"sapwood {args.command}: {error}", file=sys.stderr)
         return 1
     if args.command == "convert":
-        model.save(args.output)
+        try:
+            model.save(args.output)
+        except OSError as error:
+            reason = error.strerror or str(error)
+            print(f"sapwood convert: cannot write {args.output}: {reason} (is the folder there and writable?)",
+                  file=sys.stderr)
+            return 1
         print(f"wrote {args.output} ({model!r})")
         return 0
     from .inspect import describe, format_report

@@ -52,3 +52,33 @@ def test_bad_files_fail_cleanly(tmp_path: Path) -> None:
         assert "invalid JSON" in result.stderr
         assert "Traceback" not in result.stderr
     assert _cli("inspect", tmp_path / "absent.json").returncode == 1
+
+
+def test_convert_to_a_missing_folder_is_one_line(tmp_path: Path) -> None:
+    X = np.random.default_rng(1).normal(size=(60, 2))
+    source = tmp_path / "gbm.sapwood"
+    sapwood.load(GradientBoostingRegressor(n_estimators=2).fit(X, X[:, 0])).save(source)
+    target = tmp_path / "missing" / "x.sapwood"
+    result = _cli("convert", source, "-o", target)
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr and len(result.stderr.strip().splitlines()) == 1
+    assert str(target) in result.stderr and "No such file or directory" in result.stderr
+
+
+def test_pickled_estimators_get_the_way_to_load_them(tmp_path: Path) -> None:
+    import pickle
+
+    import joblib
+
+    X = np.random.default_rng(2).normal(size=(60, 2))
+    gbm = GradientBoostingRegressor(n_estimators=2).fit(X, X[:, 0])
+    files = [tmp_path / "m.pkl", tmp_path / "m.joblib", tmp_path / "mz.joblib"]
+    files[0].write_bytes(pickle.dumps(gbm))
+    joblib.dump(gbm, files[1])
+    joblib.dump(gbm, files[2], compress=3)
+    for path in files:
+        result = _cli("inspect", path)
+        assert result.returncode == 1 and "Traceback" not in result.stderr
+        assert "is a Python pickle" in result.stderr and "sapwood.load(joblib.load(" in result.stderr
+        # The advice works on a file one trusts.
+        assert np.array_equal(sapwood.load(joblib.load(path)).predict(X), gbm.predict(X))

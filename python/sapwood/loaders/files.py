@@ -15,7 +15,15 @@ def load_file(path: Any, *, format: Optional[str] = None, **options: Any) -> Mod
     if not os.path.isfile(path):
         raise FileNotFoundError(f"no model file at {path!r}")
     with open(path, "rb") as f:
-        return load_bytes(f.read(), format=format, **options)
+        data = f.read()
+    if format is None and _looks_pickled(data):
+        raise ValueError(
+            f"{path!r} is a Python pickle (pickle.dump or joblib.dump of an estimator); sapwood does "
+            "not unpickle files, because unpickling runs whatever code the file names. From a file "
+            "you trust: sapwood.load(joblib.load(path)), or save it once as a sapwood file with "
+            "python -c \"import joblib, sapwood; sapwood.load(joblib.load('model.pkl')).save('model.sapwood')\""
+        )
+    return load_bytes(data, format=format, **options)
 
 
 def load_bytes(data: bytes, *, format: Optional[str] = None, **options: Any) -> Model:
@@ -34,6 +42,15 @@ def load_bytes(data: bytes, *, format: Optional[str] = None, **options: Any) -> 
 
         return lightgbm_model(core, **options)
     raise AssertionError(f"no describer for models from {library!r}")  # pragma: no cover
+
+
+def _looks_pickled(data: bytes) -> bool:
+    """Pickle protocol 2+ opens with PROTO (0x80) and its version; joblib's compressed files
+    with zlib's, gzip's, bz2's, xz's or lz4's magic numbers."""
+    if len(data) >= 2 and data[0] == 0x80 and 2 <= data[1] <= 5:
+        return True
+    return data[:2] in (b"x\x01", b"x\x5e", b"x\x9c", b"x\xda", b"\x1f\x8b") or data[:3] == b"BZh" or \
+        data[:6] == b"\xfd7zXZ\x00" or data[:4] == b"\x04\x22\x4d\x18"
 
 
 def _is_native(data: bytes) -> bool:
