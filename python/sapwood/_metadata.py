@@ -26,8 +26,11 @@ def _encode(value: Any) -> Any:
         return {"__ndarray__": items, "dtype": kind}
     if isinstance(value, CategoryEncoder):
         return {"__category_encoder__": _encode(np.asarray(value.categories))}
-    from .loaders.lightgbm import PandasCategoryEncoder
+    from .loaders.lightgbm import PandasCategoricalTables, PandasCategoryEncoder
     from .loaders.xgboost import _CategoryRecoder
+
+    if isinstance(value, PandasCategoricalTables):  # before dict: it pairs with a frame's columns
+        return {"__lightgbm_category_tables__": {"tables": list(value.tables), "encoders": _encode(dict(value))}}
 
     if isinstance(value, PandasCategoryEncoder):
         # The tables came from the model file's JSON, so they are JSON already.
@@ -55,6 +58,11 @@ def _decode(value: Any) -> Any:
         return np.asarray(value["__ndarray__"], dtype=object if dtype == "str" else np.dtype(dtype))
     if "__category_encoder__" in value:
         return CategoryEncoder(_decode(value["__category_encoder__"]))
+    if "__lightgbm_category_tables__" in value:
+        from .loaders.lightgbm import PandasCategoricalTables
+
+        state = value["__lightgbm_category_tables__"]
+        return PandasCategoricalTables(_decode(state["encoders"]), state["tables"])
     if "__lightgbm_category_encoder__" in value:
         from .loaders.lightgbm import PandasCategoryEncoder
 
