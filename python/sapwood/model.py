@@ -109,7 +109,17 @@ class Model:
 
     def predict_proba(self, X: Any, *, n_threads: Optional[int] = None, set_features: SetFeatures = None) -> Union[np.ndarray, List[np.ndarray]]:
         """Class probabilities, columns in the order of ``classes_`` (a list of arrays per
-        output for multi-output classifiers)."""
+        output for multi-output classifiers). A Booster or model file of a classification
+        objective (XGBoost ``binary:logistic``, ``multi:softprob``; LightGBM ``binary``,
+        ``multiclass``, ``multiclassova``) gives what the library's scikit-learn classifier
+        would: ``[1 - p, p]`` for two classes, ``predict``'s columns otherwise."""
+        objective_proba = self._meta.get("objective_proba")
+        if objective_proba is not None and not self.is_classifier:
+            values = self._run(X, _VALUE, n_threads, set_features)
+            if objective_proba == "binary":
+                p = values.reshape(-1)
+                return np.column_stack([1.0 - p, p])
+            return values
         if not self.is_classifier or not self._meta.get("has_proba", True):
             raise AttributeError(f"{self.source or 'this model'} has no predict_proba")
         values = self._run(X, _VALUE, n_threads, set_features)

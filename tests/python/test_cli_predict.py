@@ -144,6 +144,42 @@ def test_columns_map_other_names_to_the_model(data, xgb_file, tmp_path):
     np.testing.assert_array_equal(_read(out).column("prediction").to_numpy(), model.predict(data))
 
 
+def test_the_readme_example_gives_class_probabilities_of_model_files(data, tmp_path):
+    # README's headline: `sapwood predict model.ubj events.parquet -o scores.parquet
+    # --id-column user_id --output-kind proba`, on files of classifier objectives, gives what
+    # the library's scikit-learn classifier's predict_proba gives.
+    lgb = pytest.importorskip("lightgbm")
+    frame = pd.DataFrame(data, columns=NAMES)
+    binary = (np.nan_to_num(data[:, 0]) > 0).astype(int)
+    three = np.digitize(np.nan_to_num(data[:, 2]), [-0.5, 0.5])
+    cases = []
+    for name, estimator, y in [
+        ("xgb-binary.ubj", xgboost.XGBClassifier(n_estimators=10, max_depth=3, n_jobs=1), binary),
+        ("xgb-multi.json", xgboost.XGBClassifier(n_estimators=10, max_depth=3, n_jobs=1), three),
+        ("lgb-binary.txt", lgb.LGBMClassifier(n_estimators=10, verbose=-1), binary),
+        ("lgb-multi.txt", lgb.LGBMClassifier(n_estimators=10, verbose=-1), three),
+        ("lgb-ova.txt", lgb.LGBMClassifier(n_estimators=10, objective="multiclassova", verbose=-1), three),
+    ]:
+        estimator.fit(frame, y)
+        path = str(tmp_path / name)
+        (estimator.save_model if name.startswith("xgb") else estimator.booster_.save_model)(path)
+        cases.append((path, estimator))
+    events = _write(data, str(tmp_path / "events.parquet"))
+    for path, estimator in cases:
+        out = str(tmp_path / "scores.parquet")
+        assert main(["predict", path, events, "-o", out, "--id-column", "row_id", "--output-kind", "proba",
+                     "--quiet"]) == 0
+        table = pq.read_table(out)
+        expected = estimator.predict_proba(frame)
+        assert table.column_names == ["row_id"] + [f"proba_{k}" for k in range(expected.shape[1])]
+        got = np.column_stack([table.column(f"proba_{k}").to_numpy() for k in range(expected.shape[1])])
+        np.testing.assert_allclose(got, expected, rtol=1e-6, atol=1e-7)  # XGBoost's are float32
+        model = sapwood.load(path)
+        np.testing.assert_allclose(model.predict(frame), estimator.get_booster().predict(xgboost.DMatrix(frame))
+                                   if path.endswith((".ubj", ".json")) else estimator.booster_.predict(frame),
+                                   rtol=1e-6)  # predict stays Booster.predict
+
+
 def test_errors_exit_non_zero_and_leave_nothing(data, xgb_file, tmp_path, capsys):
     out = tmp_path / "out.parquet"
     src = _write(data, str(tmp_path / "in.parquet"), names=["age", "income", "score", "other"])
@@ -152,7 +188,7 @@ def test_errors_exit_non_zero_and_leave_nothing(data, xgb_file, tmp_path, capsys
     assert main(["predict", xgb_file, src, "-o", str(tmp_path / "out.xlsx")]) == 1
     assert "extension" in capsys.readouterr().err
     assert main(["predict", xgb_file, str(tmp_path / "nope.csv"), "-o", str(out)]) == 1
-    assert main(["predict", xgb_file, src, "-o", str(out), "--output-kind", "proba"]) == 1  # a Booster file
+    assert main(["predict", xgb_file, src, "-o", str(out), "--output-kind", "proba"]) == 1
     # A bad value far into the file fails after chunks were written: no partial output.
     good = _write(data, str(tmp_path / "bad.csv"))
     with open(good, "a") as f:

@@ -640,7 +640,7 @@ Model load_lightgbm_text(std::string_view text) {
   // A file predicts like Booster.predict, which has no class decision; the sklearn wrapper
   // adapter (python/sapwood/loaders/lightgbm.py) adds one.
   spec.class_rule = ClassRule::kNone;
-  spec.info.source = "lightgbm";
+  spec.info.source = "lightgbm.Booster";  // a file predicts like Booster.predict, as XGBoost's files
   spec.info.objective = header.objective_text;
   spec.info.feature_names = header.feature_names;
   spec.info.feature_types = header.feature_types;

@@ -41,7 +41,7 @@ def _pyarrow(what: str) -> Any:
     try:
         import pyarrow
     except ImportError:
-        raise ImportError(f"{what} needs pyarrow: pip install pyarrow") from None
+        raise ImportError(f"{what} needs pyarrow: pip install 'sapwood[cli]' (or pyarrow)") from None
     return pyarrow
 
 

@@ -29,7 +29,7 @@ def model_from_core(core: Any, **options: Any) -> Model:
     """
     _check_options(options)
     core = _select_iterations(core, options.get("start_iteration", 0), options.get("num_iteration"))
-    return Model(core, _meta(core, source="lightgbm", task=None, classes=None))
+    return Model(core, _meta(core, source="lightgbm.Booster", task=None, classes=None))
 
 
 def load_lightgbm_object(obj: Any, **options: Any) -> Model:
@@ -128,10 +128,19 @@ def _meta(core: Any, *, source: str, task: Optional[str], classes: Any) -> Dict[
         "has_proba": task == "classifier",
         "single_target": int(core.n_outputs) == 1,
     }
+    objective = (info.get("objective") or "").split(" ", 1)[0]
+    if task is None and source == "lightgbm.Booster" and objective in _PROBA_OBJECTIVES:
+        # predict stays Booster.predict; predict_proba is what LGBMClassifier would give.
+        meta["objective_proba"] = _PROBA_OBJECTIVES[objective]
     encoders = _encoders(info)
     if encoders:
         meta["encoders"] = encoders
     return meta
+
+
+# Objectives whose Booster.predict is a class probability, with the form LGBMClassifier's
+# predict_proba gives it ([1 - p, p], or the columns as they are).
+_PROBA_OBJECTIVES = {"binary": "binary", "multiclass": "multiclass", "multiclassova": "multiclass"}
 
 
 def _encoders(info: Dict[str, Any]) -> Dict[int, "PandasCategoryEncoder"]:

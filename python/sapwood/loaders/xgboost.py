@@ -108,6 +108,11 @@ def _wrapper_iteration_range(wrapper: Any, iteration_range: Optional[Tuple[int, 
 # ------------------------------------------------------------------ metadata
 
 
+# Objectives whose Booster.predict is a class probability, with the form XGBClassifier's
+# predict_proba gives it (keyed by objective and whether the model has one output).
+_PROBA_OBJECTIVES = {("binary:logistic", True): "binary", ("multi:softprob", False): "multiclass"}
+
+
 def _booster_meta(core: Any, source: str) -> Dict[str, Any]:
     info = core.info()
     n_outputs = int(core.n_outputs)
@@ -121,6 +126,9 @@ def _booster_meta(core: Any, source: str) -> Dict[str, Any]:
     if info["objective"] == "multi:softmax":
         # Booster.predict gives the index of the largest margin, as a float.
         meta.update(task="classifier", classes=np.arange(n_outputs, dtype=np.float64), has_proba=True)
+    elif source == "xgboost.Booster" and (info["objective"], n_outputs == 1) in _PROBA_OBJECTIVES:
+        # predict stays Booster.predict; predict_proba is what XGBClassifier would give.
+        meta["objective_proba"] = _PROBA_OBJECTIVES[(info["objective"], n_outputs == 1)]
     encoders = _encoders(info)
     if encoders:
         meta["encoders"] = encoders
