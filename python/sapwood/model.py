@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
 from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple, Union
 
 import numpy as np
@@ -48,6 +50,11 @@ class Model:
         self._values_1d = meta.get("single_target") is not False
         classes = meta.get("classes") if meta.get("output_groups") is None else None
         self._class_labels = np.asarray(classes) if classes is not None else None
+        # Predict-time iteration options (_core_for): the source's rules, every tree of the
+        # source to select from, and the selections made so far.
+        self._iteration_rules: Optional[_IterationRules] = None
+        self._selections: "OrderedDict[Tuple[Any, ...], Any]" = OrderedDict()
+        self._selections_lock = threading.Lock()
 
     # ---------------------------------------------------------------- properties
     @property
@@ -83,14 +90,20 @@ class Model:
         return self._meta.get("task") == "classifier"
 
     # ---------------------------------------------------------------- prediction
-    def predict(self, X: Any, *, n_threads: Optional[int] = None, set_features: SetFeatures = None) -> np.ndarray:
+    def predict(self, X: Any, *, n_threads: Optional[int] = None, set_features: SetFeatures = None,
+                **iterations: Any) -> np.ndarray:
         """Predict like the source's ``predict``: class labels, regression values or, for
         anomaly detectors, +1 (inlier) / -1 (outlier).
 
         Every prediction method takes ``n_threads`` (None: all cores) and ``set_features``,
         a mapping {feature position or name: value} of columns to read as that value in
         every row (counterfactuals such as ``set_features={"treated": 1}``, partial
-        dependence) without copying X."""
+        dependence) without copying X.
+
+        Boosted models also take the source's iteration options, as its ``predict`` does:
+        XGBoost ``iteration_range=(begin, end)``, LightGBM ``start_iteration`` and
+        ``num_iteration`` (see :meth:`iterations_for`)."""
+        core = self._core_for(iterations)
         task = self._task
         if task == "anomaly":
             decision = self.decision_function(X, n_threads=n_threads, set_features=set_features)
@@ -98,49 +111,61 @@ class Model:
             labels[decision < 0] = -1
             return labels
         if task != "classifier":
-            return self._run(X, _VALUE, n_threads, set_features, squeeze=self._values_1d)
+            return self._run(X, _VALUE, n_threads, set_features, squeeze=self._values_1d, core=core)
         groups = self._meta.get("output_groups")
         if groups is not None:
-            return self._predict_multioutput(self._run(X, _VALUE, n_threads, set_features), groups)
+            return self._predict_multioutput(self._run(X, _VALUE, n_threads, set_features, core=core), groups)
         if self._class_labels is None:
             raise ValueError(f"{self.source or 'this classifier'} was loaded without its class labels")
-        index = self._run(X, _CLASS, n_threads, set_features, squeeze=True).astype(np.intp)
+        index = self._run(X, _CLASS, n_threads, set_features, squeeze=True, core=core).astype(np.intp)
         return self._class_labels.take(index, axis=0)
 
-    def predict_proba(self, X: Any, *, n_threads: Optional[int] = None, set_features: SetFeatures = None) -> Union[np.ndarray, List[np.ndarray]]:
+    def predict_proba(self, X: Any, *, n_threads: Optional[int] = None, set_features: SetFeatures = None,
+                      **iterations: Any) -> Union[np.ndarray, List[np.ndarray]]:
         """Class probabilities, columns in the order of ``classes_`` (a list of arrays per
         output for multi-output classifiers). A Booster or model file of a classification
         objective (XGBoost ``binary:logistic``, ``multi:softprob``; LightGBM ``binary``,
         ``multiclass``, ``multiclassova``) gives what the library's scikit-learn classifier
         would: ``[1 - p, p]`` for two classes, ``predict``'s columns otherwise."""
+        core = self._core_for(iterations)
         objective_proba = self._meta.get("objective_proba")
         if objective_proba is not None and not self.is_classifier:
-            values = self._run(X, _VALUE, n_threads, set_features)
+            values = self._run(X, _VALUE, n_threads, set_features, core=core)
             if objective_proba == "binary":
                 p = values.reshape(-1)
                 return np.column_stack([1.0 - p, p])
             return values
         if not self.is_classifier or not self._meta.get("has_proba", True):
             raise AttributeError(f"{self.source or 'this model'} has no predict_proba")
-        values = self._run(X, _VALUE, n_threads, set_features)
+        values = self._run(X, _VALUE, n_threads, set_features, core=core)
         groups = self._meta.get("output_groups")
         if groups is not None:
             return _split_groups(values, groups)
         return values
 
-    def predict_raw(self, X: Any, *, n_threads: Optional[int] = None, set_features: SetFeatures = None) -> np.ndarray:
+    def predict_raw(self, X: Any, *, n_threads: Optional[int] = None, set_features: SetFeatures = None,
+                    **iterations: Any) -> np.ndarray:
         """The untransformed margin: ``decision_function`` where the source has one, the raw
         score of boosted models, the averaged leaf values of forests. One column becomes 1-D."""
-        return self._run(X, _RAW, n_threads, set_features, squeeze=True)
+        return self._run(X, _RAW, n_threads, set_features, squeeze=True, core=self._core_for(iterations))
 
-    def predict_leaf(self, X: Any, *, n_threads: Optional[int] = None, set_features: SetFeatures = None) -> np.ndarray:
+    def predict_leaf(self, X: Any, *, n_threads: Optional[int] = None, set_features: SetFeatures = None,
+                     **iterations: Any) -> np.ndarray:
         """The leaf each row reaches in each tree, shape (n_rows, n_trees) in the model's tree
         order, numbered as the source numbers them: node ids for XGBoost
         (``predict(pred_leaf=True)``) and scikit-learn (``apply``), leaf indices for LightGBM
         (``predict(pred_leaf=True)``). Multiclass boosting lists each iteration's trees in
         turn (class fastest), so scikit-learn's 3-D ``apply`` is ``reshape(n_rows, -1, n_classes)``."""
-        leaves = self._run(X, _LEAF, n_threads, set_features).astype(np.int32)
-        return leaves - self._leaf_numbering()
+        core = self._core_for(iterations)
+        if iterations.get("iteration_range") is not None and self._iteration_rules.key(iterations)[0] != 0:
+            # XGBoost's gbtree: "Predict leaf supports only iteration end: [0, n_iteration)".
+            raise ValueError("predict_leaf takes an iteration_range that starts at 0, as XGBoost's pred_leaf does")
+        if self._iteration_rules is not None and core is self._iteration_rules.no_trees:
+            return np.empty((as_matrix(X, self._n_features, feature_names=self._input_options[0],
+                                       encoders=self._input_options[1], source=self._input_options[2]).shape[0], 0),
+                            dtype=np.int32)
+        leaves = self._run(X, _LEAF, n_threads, set_features, core=core).astype(np.int32)
+        return leaves - self._leaf_numbering(core)
 
     def score_samples(self, X: Any, *, n_threads: Optional[int] = None, set_features: SetFeatures = None) -> np.ndarray:
         """Anomaly score of each row, as IsolationForest.score_samples (lower = more abnormal)."""
@@ -154,27 +179,73 @@ class Model:
 
     # ---------------------------------------------------------------- plumbing
     def _run(self, X: Any, output: int, n_threads: Optional[int], set_features: SetFeatures = None,
-             squeeze: bool = False) -> np.ndarray:
-        """Native predictions, (n_rows, columns); squeeze: one column comes back 1-D."""
+             squeeze: bool = False, core: Any = None) -> np.ndarray:
+        """Native predictions, (n_rows, columns); squeeze: one column comes back 1-D. core: a
+        selection of the model's iterations (default: the model as loaded)."""
+        core = self._core if core is None else core
         threads = _thread_count(n_threads)
         overrides = self._overrides(set_features)
         if self._reads_plain_arrays:
             # A float ndarray native code can read in place goes straight through (single-row
             # calls are microseconds); None means X needs converting first.
-            values = self._core.try_predict(X, output, threads, overrides, squeeze)
+            values = core.try_predict(X, output, threads, overrides, squeeze)
             if values is not None:
                 return values
         feature_names, encoders, source = self._input_options
         matrix = as_matrix(X, self._n_features, feature_names=feature_names, encoders=encoders, source=source)
-        return self._core.predict(matrix, output, threads, overrides, squeeze)
+        return core.predict(matrix, output, threads, overrides, squeeze)
 
-    def _leaf_numbering(self) -> Any:
+    def _select_iterations_at_predict(self, family: str, best_iteration: Optional[int], default_core: Any) -> "Model":
+        """Let predict take ``family``'s iteration options, selecting from this model's core
+        (every tree of the source, with this model's rules), and predict from ``default_core``
+        (the load's selection) without them; best_iteration: the wrapper's or booster's, which
+        the source applies when no end is given. Loaders call this right after building."""
+        self._iteration_rules = _IterationRules(family, self._core, best_iteration)
+        self._meta["iterations"] = family
+        self._core = default_core
+        return self
+
+    def iterations_for(self, **iterations: Any) -> "Model":
+        """The model restricted to the source's iteration options, as a Model: XGBoost
+        ``iteration_range=(begin, end)`` (``Booster.predict``'s rule: end 0 means the last; a
+        scikit-learn wrapper's default is its ``best_iteration``), LightGBM ``start_iteration``
+        and ``num_iteration`` (``Booster.predict``'s: num_iteration None means
+        ``best_iteration`` when start_iteration is 0, <= 0 means all). The prediction methods
+        take the same keywords; each distinct selection is built once and kept (the last 8)."""
+        return Model(self._core_for(iterations), self._meta)
+
+    def _core_for(self, iterations: Dict[str, Any]) -> Any:
+        iterations = {name: value for name, value in iterations.items() if value is not None}  # None: the default
+        if not iterations:
+            return self._core
+        rules = self._iteration_rules
+        allowed = _ITERATION_OPTIONS.get(rules.family if rules else self._meta.get("iterations", ""), ())
+        unknown = sorted(set(iterations) - set(allowed))
+        if unknown:
+            takes = f"it takes {', '.join(allowed)}" if allowed else "it has no boosting iterations to select"
+            raise TypeError(f"{self.source or 'this model'} got unexpected keyword argument(s) {', '.join(unknown)}: {takes}")
+        if rules is None:  # a model read back from sapwood's file: its own trees are all there is
+            rules = self._iteration_rules = _IterationRules(self._meta["iterations"], self._core, None)
+        key = rules.key(iterations)
+        with self._selections_lock:
+            core = self._selections.get(key)
+            if core is not None:
+                self._selections.move_to_end(key)
+                return core
+        core = rules.select(key)
+        with self._selections_lock:
+            self._selections[key] = core
+            while len(self._selections) > 8:
+                self._selections.popitem(last=False)
+        return core
+
+    def _leaf_numbering(self, core: Any) -> Any:
         """What to subtract from a tree-local node index to get the source's leaf number:
         LightGBM numbers leaves apart from internal nodes, and its trees here keep their
         internal nodes first (formats/lightgbm_text.cpp), so leaf j is node (internal + j)."""
         if self._core.info()["source"].split(".", 1)[0] != "lightgbm":
             return 0
-        sizes = np.diff(np.asarray(self._core.arrays()["tree_offsets"]))
+        sizes = np.diff(np.asarray(core.arrays()["tree_offsets"]))
         return ((sizes - 1) // 2).astype(np.int32)
 
     def _overrides(self, set_features: SetFeatures) -> List[Tuple[int, float]]:
@@ -279,6 +350,58 @@ class Model:
             return (_from_bytes, (self.to_bytes(),))
         except TypeError:
             return (_rebuild, (self._core.arrays(), self._meta))
+
+
+_ITERATION_OPTIONS = {"xgboost": ("iteration_range",), "lightgbm": ("start_iteration", "num_iteration")}
+
+
+class _IterationRules:
+    """How a boosted source's predict selects iterations, over every tree of the source."""
+
+    def __init__(self, family: str, full_core: Any, best_iteration: Optional[int]) -> None:
+        self.family, self.full_core, self.best_iteration = family, full_core, best_iteration
+        self.no_trees: Any = None  # LightGBM's selection of no iteration, once built
+
+    def key(self, iterations: Dict[str, Any]) -> Tuple[Any, ...]:
+        if self.family == "xgboost":
+            from .loaders.xgboost import _range_pair
+
+            begin, end = _range_pair(iterations["iteration_range"])
+            # XGBModel._get_iteration_range: no end means up to best_iteration where one exists.
+            if end == 0 and self.best_iteration is not None:
+                begin, end = 0, self.best_iteration + 1
+            return (begin, end)
+        from .loaders.lightgbm import _as_int
+
+        start = iterations.get("start_iteration")
+        start = 0 if start is None else _as_int(start, "start_iteration")
+        num = iterations.get("num_iteration")
+        if num is None:  # Booster.predict: best_iteration unless start_iteration > 0
+            num = self.best_iteration if start <= 0 and self.best_iteration else -1
+        return (start, _as_int(num, "num_iteration"))
+
+    def select(self, key: Tuple[Any, ...]) -> Any:
+        if self.family == "xgboost":
+            from .loaders.xgboost import _select
+
+            return _select(self.full_core, key)
+        from .loaders.lightgbm import _select_iterations
+
+        per_iteration = int(self.full_core.info()["trees_per_iteration"])
+        if key[0] >= int(self.full_core.summary()["n_trees"]) // per_iteration:
+            return self._no_trees()
+        return _select_iterations(self.full_core, *key)
+
+    def _no_trees(self) -> Any:
+        """GBDT::InitPredict with start_iteration at the end selects no tree: Booster.predict
+        gives raw 0 and the objective's transform of 0, and pred_leaf no column. Built as one
+        iteration whose leaves (and linear terms) are all 0, so every transform sees 0."""
+        if self.no_trees is None:
+            arrays = self.full_core.select_iterations(0, 1).arrays()
+            for name in ("leaf_values", "linear_coefs", "linear_const"):
+                arrays[name] = np.zeros_like(np.asarray(arrays[name]))
+            self.no_trees = _build_core(arrays)
+        return self.no_trees
 
 
 def _from_bytes(data: bytes) -> Model:

@@ -525,6 +525,36 @@ def test_rf_iterations():
     _assert_same(model, booster, X, start_iteration=2, num_iteration=3)
 
 
+def test_iterations_at_predict_time():
+    # Booster.predict(start_iteration=, num_iteration=) per call, including LightGBM's edges:
+    # num_iteration <= 0 means every iteration after start, None means best_iteration when
+    # start_iteration is 0; predict, predict_raw and predict_leaf alike.
+    X = _numeric(seed=14)
+    rng = np.random.default_rng(14)
+    y = (np.nan_to_num(X[:, 0]) + rng.normal(size=len(X)) > 0).astype(float)
+    train, valid = lgb.Dataset(X[:300], y[:300]), lgb.Dataset(X[300:], y[300:])
+    booster = lgb.train({"objective": "binary", "verbose": -1, "num_leaves": 7, "learning_rate": 0.5, "seed": 0},
+                        train, num_boost_round=40, valid_sets=[valid], keep_training_booster=True,
+                        callbacks=[lgb.early_stopping(2, verbose=False)])
+    assert 0 < booster.best_iteration < booster.num_trees()  # every tree kept, best recorded
+    for model in (sapwood.load(booster), sapwood.load(pickle.loads(pickle.dumps(booster)))):
+        for options in [{}, {"num_iteration": 3}, {"start_iteration": 2, "num_iteration": 4}, {"num_iteration": 0},
+                        {"num_iteration": -1}, {"start_iteration": 5}, {"start_iteration": 1, "num_iteration": 10**6}]:
+            assert np.array_equal(model.predict_raw(X, **options), booster.predict(X, raw_score=True, **options))
+            np.testing.assert_allclose(model.predict(X, **options), booster.predict(X, **options), rtol=1e-13)
+            assert np.array_equal(model.predict_leaf(X, **options), booster.predict(X, pred_leaf=True, **options))
+        with pytest.raises(TypeError, match="iteration_range"):
+            model.predict(X, iteration_range=(0, 2))
+    wrapper = lgb.LGBMClassifier(n_estimators=40, num_leaves=7, learning_rate=0.5, verbose=-1)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # eval_set is deprecated in LightGBM 4.7 for eval_X/eval_y, absent before
+        wrapper.fit(X[:300], y[:300], eval_set=[(X[300:], y[300:])], callbacks=[lgb.early_stopping(2, verbose=False)])
+    model = sapwood.load(wrapper)
+    for options in [{}, {"num_iteration": 3}, {"start_iteration": 2}, {"num_iteration": -1}]:
+        np.testing.assert_allclose(model.predict_proba(X, **options), wrapper.predict_proba(X, **options), rtol=1e-13)
+        assert np.array_equal(model.predict(X, **options), wrapper.predict(X, **options))
+
+
 def test_best_iteration_from_early_stopping():
     X = _numeric(seed=14)
     rng = np.random.default_rng(14)

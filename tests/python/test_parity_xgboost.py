@@ -416,6 +416,51 @@ def test_wrapper_uses_best_iteration(data):
     assert np.array_equal(everything.predict_raw(X), booster.predict(xgb.DMatrix(X), output_margin=True))
 
 
+def test_iteration_range_at_predict_time(data):
+    # Booster.predict(iteration_range=...) and the wrappers' predict/predict_proba take it per
+    # call, relative to every round of the booster (the wrapper's default is best_iteration).
+    X, z = data
+    booster = _train({"objective": "multi:softprob", "num_class": 3, "num_parallel_tree": 2,
+                      "subsample": 0.7}, X, _classes(z, 3).astype(float), rounds=5)
+    model = sapwood.load(booster)
+    dmatrix = xgb.DMatrix(X)
+    for iteration_range in [(0, 5), (1, 3), (2, 5), (4, 5), (0, 1), (2, 0), (0, 0)]:
+        margin = booster.predict(dmatrix, output_margin=True, iteration_range=iteration_range)
+        assert np.array_equal(model.predict_raw(X, iteration_range=iteration_range), margin.astype(np.float64))
+        np.testing.assert_allclose(model.predict(X, iteration_range=iteration_range),
+                                   booster.predict(dmatrix, iteration_range=iteration_range), rtol=RTOL, atol=ATOL)
+        if iteration_range[0] == 0:
+            assert np.array_equal(model.predict_leaf(X, iteration_range=iteration_range),
+                                  booster.predict(dmatrix, pred_leaf=True, iteration_range=iteration_range))
+    # The model as loaded is unchanged by those calls; XGBoost's own refusals hold.
+    assert np.array_equal(model.predict_raw(X), booster.predict(dmatrix, output_margin=True))
+    with pytest.raises(ValueError):
+        model.predict(X, iteration_range=(0, 6))
+    with pytest.raises(ValueError, match="starts at 0"):
+        model.predict_leaf(X, iteration_range=(1, 3))
+    with pytest.raises(TypeError, match="num_iteration"):
+        model.predict(X, num_iteration=2)
+
+    estimator = xgb.XGBClassifier(n_estimators=60, max_depth=3, learning_rate=0.5, early_stopping_rounds=2,
+                                  n_jobs=1)
+    y = (z > 0).astype(int)
+    estimator.fit(X[:200], y[:200], eval_set=[(X[200:], y[200:])], verbose=False)
+    rounds = estimator.get_booster().num_boosted_rounds()
+    assert estimator.best_iteration + 1 < rounds
+    wrapped = sapwood.load(estimator)
+    for iteration_range in [(0, rounds), (1, rounds - 1), (0, 2), (3, 0), None]:
+        np.testing.assert_allclose(wrapped.predict_proba(X, iteration_range=iteration_range),
+                                   estimator.predict_proba(X, iteration_range=iteration_range), rtol=RTOL, atol=ATOL)
+        assert np.array_equal(wrapped.predict(X, iteration_range=iteration_range),
+                              estimator.predict(X, iteration_range=iteration_range))
+        assert np.array_equal(wrapped.predict_raw(X, iteration_range=iteration_range),
+                              estimator.predict(X, output_margin=True, iteration_range=iteration_range))
+    # After sapwood's own file, the rounds it holds are the ones to select from.
+    again = sapwood.load(wrapped.to_bytes())
+    np.testing.assert_allclose(again.predict_proba(X, iteration_range=(0, 2)),
+                               estimator.predict_proba(X, iteration_range=(0, 2)), rtol=RTOL, atol=ATOL)
+
+
 def test_unsupported_wrapper_settings(data):
     X, z = data
     estimator = xgb.XGBRegressor(n_estimators=2, missing=0.0).fit(X, z)

@@ -28,8 +28,9 @@ def model_from_core(core: Any, **options: Any) -> Model:
     iterations as ``Booster.predict`` does.
     """
     _check_options(options)
-    core = _select_iterations(core, options.get("start_iteration", 0), options.get("num_iteration"))
-    return Model(core, _meta(core, source="lightgbm.Booster", task=None, classes=None))
+    default = _select_iterations(core, options.get("start_iteration", 0), options.get("num_iteration"))
+    model = Model(core, _meta(core, source="lightgbm.Booster", task=None, classes=None))
+    return model._select_iterations_at_predict("lightgbm", None, default)
 
 
 def load_lightgbm_object(obj: Any, **options: Any) -> Model:
@@ -61,7 +62,14 @@ def load_lightgbm_object(obj: Any, **options: Any) -> Model:
     if num is None:
         # Booster.predict: num_iteration=None means best_iteration unless start_iteration > 0.
         num = booster.best_iteration if _as_int(start, "start_iteration") <= 0 else -1
-    core = _select_iterations(core, start, num)
+    model = _model_of(obj, wrapper, core)
+    default = _select_iterations(model._core, start, num)
+    return model._select_iterations_at_predict("lightgbm", booster.best_iteration or None, default)
+
+
+def _model_of(obj: Any, wrapper: Any, core: Any) -> Model:
+    """The Model of every tree, with the wrapper's rules (iterations are selected after)."""
+    import lightgbm
 
     source = f"lightgbm.{type(obj).__name__}"
     if wrapper is None:

@@ -36,8 +36,8 @@ _REGRESSORS = ("XGBRegressor", "XGBRFRegressor", "XGBRanker")
 
 def model_from_core(core: Any, *, iteration_range: Optional[Tuple[int, int]] = None) -> Model:
     """A Model that predicts like ``Booster.predict`` from a core parsed from an XGBoost file."""
-    core = _select(core, iteration_range)
-    return Model(core, _booster_meta(core, "xgboost.Booster"))
+    model = Model(core, _booster_meta(core, "xgboost.Booster"))
+    return model._select_iterations_at_predict("xgboost", None, _select(core, iteration_range))
 
 
 def load_xgboost_object(obj: Any, *, iteration_range: Optional[Tuple[int, int]] = None) -> Model:
@@ -58,11 +58,16 @@ def load_xgboost_object(obj: Any, *, iteration_range: Optional[Tuple[int, int]] 
             f"{name}(missing={missing!r}) is not supported: sapwood treats only NaN as missing"
         )
     core = _core_of(obj.get_booster())
-    core = _select(core, _wrapper_iteration_range(obj, iteration_range))
     source = f"xgboost.{name}"
-    if name in _REGRESSORS:
-        return Model(core, _booster_meta(core, source))
-    return _classifier(obj, core, source)
+    model = Model(core, _booster_meta(core, source)) if name in _REGRESSORS else _classifier(obj, core, source)
+    if obj.booster == "gblinear":  # XGBModel predicts every round of a linear booster
+        return model
+    try:
+        best = int(obj.best_iteration)
+    except AttributeError:
+        best = None
+    default = _select(model._core, _wrapper_iteration_range(obj, iteration_range))
+    return model._select_iterations_at_predict("xgboost", best, default)
 
 
 # ------------------------------------------------------------------ cores and iterations
@@ -83,13 +88,18 @@ def _core_of(booster: Any) -> Any:
 def _select(core: Any, iteration_range: Optional[Tuple[int, int]]) -> Any:
     if iteration_range is None:
         return core
+    begin, end = _range_pair(iteration_range)
+    if begin == 0 and end == 0:
+        return core
+    return core.select_iterations(begin, -1 if end == 0 else end)
+
+
+def _range_pair(iteration_range: Any) -> Tuple[int, int]:
     try:
         begin, end = (int(v) for v in iteration_range)
     except (TypeError, ValueError):
         raise TypeError(f"iteration_range must be a pair of ints (begin, end), got {iteration_range!r}") from None
-    if begin == 0 and end == 0:
-        return core
-    return core.select_iterations(begin, -1 if end == 0 else end)
+    return begin, end
 
 
 def _wrapper_iteration_range(wrapper: Any, iteration_range: Optional[Tuple[int, int]]) -> Optional[Tuple[int, int]]:
