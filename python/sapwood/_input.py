@@ -114,6 +114,23 @@ def _select_columns(frame: Any, feature_names: Optional[Sequence[str]]) -> Any:
     return frame[list(feature_names)]
 
 
+def _select_lightgbm_columns(frame: Any, feature_names: Sequence[str]) -> Any:
+    """LightGBM's rules for a DataFrame: the model file holds each training column's name with
+    spaces made underscores (Dataset::set_feature_names), and predict reads the columns by
+    position (validate_features=False). So the frame's columns are matched by that name
+    first, and a frame of exactly the model's column count that matches no other way is read
+    by position, as LightGBM reads it."""
+    columns = [str(c).replace(" ", "_") for c in frame.columns]
+    if columns == list(feature_names):
+        return frame
+    if set(feature_names) <= set(columns) and len(set(columns)) == len(columns):
+        return frame.iloc[:, [columns.index(name) for name in feature_names]]
+    if len(columns) == len(feature_names):
+        return frame
+    _check_present(columns, feature_names)
+    return frame  # not reached: _check_present raises
+
+
 def _check_present(columns: Sequence[str], feature_names: Sequence[str]) -> None:
     present = set(columns)
     missing = [name for name in feature_names if name not in present]
@@ -171,7 +188,11 @@ def as_matrix(
         return _aligned_view(X)  # the common case, first: single-row calls are microseconds
     if _is_dataframe(X):
         names = feature_names if _has_string_columns(X) else None
-        array = _frame_to_array(_select_columns(X, names), encoders)
+        if names is not None and source is not None and source.split(".", 1)[0] == "lightgbm":
+            frame = _select_lightgbm_columns(X, names)
+        else:
+            frame = _select_columns(X, names)
+        array = _frame_to_array(frame, encoders)
     elif _is_arrow_table(X):
         array = _arrow_to_array(X, n_features, feature_names, encoders)
     elif _is_polars_frame(X):

@@ -446,6 +446,29 @@ def test_pandas_categories_pair_with_tables_by_position(tmp_path):
         booster.predict(test.assign(first=test["first"].astype(str).map({"p": 0.0, "q": 1.0, "r": 2.0})))
 
 
+def test_feature_names_with_spaces_and_columns_by_position():
+    # LightGBM stores "feat one" as "feat_one" and reads a DataFrame's columns by position:
+    # the training frame, a frame of other names and a reordered frame all predict as
+    # Booster.predict does on them.
+    rng = np.random.default_rng(22)
+    frame = pd.DataFrame(rng.normal(size=(300, 3)), columns=["feat one", "feat two", "x"])
+    y = frame["feat one"] * 2 - frame["x"]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # LightGBM warns that it replaces the whitespace
+        booster = _train({"objective": "regression"}, frame, y.to_numpy(), rounds=5)
+    assert booster.feature_name() == ["feat_one", "feat_two", "x"]
+    model = sapwood.load(booster)
+    renamed = frame.set_axis(["a", "b", "c"], axis=1)
+    for X in (frame, renamed, frame.rename(columns={"feat one": "feat_one"})):
+        np.testing.assert_array_equal(model.predict(X), booster.predict(X))
+    # By name when the names say where each column is (LightGBM would read position 0 as
+    # feat_one here; sapwood takes the column named so, and says so in docs/semantics.md).
+    reordered = frame[["x", "feat one", "feat two"]]
+    np.testing.assert_array_equal(model.predict(reordered), booster.predict(frame))
+    with pytest.raises(ValueError, match="missing feature columns"):
+        model.predict(frame[["feat one", "x"]])
+
+
 def test_numpy_codes_for_a_pandas_model():
     frame, y = _frame()
     booster = (
