@@ -205,6 +205,8 @@ def as_matrix(
         array = _numeric_array(X)
         if encoders:
             array = _encode_array_columns(array, encoders)
+    if array.ndim == 1 and array.size == 0:
+        raise ValueError(f"X is an empty 1-D array; for no rows give shape (0, {n_features})")
     if array.ndim != 2:
         raise ValueError(
             f"X must be 2-D (n_samples, n_features), got an array with {array.ndim} dimension"

@@ -39,7 +39,7 @@ def describe(model: Model) -> Dict[str, Any]:
         "objective": info["objective"] or None,
         "n_features": model.n_features,
         "n_outputs": model.n_outputs,
-        "classes": [str(c) for c in np.asarray(model.classes_).ravel()] if model.is_classifier else None,
+        "classes": _labels(model.classes_) if model.is_classifier else None,
         "transform": _enum_name("Transform", int(arrays["transform"])),
     }
     if arrays["kind"] == "forest":
@@ -81,3 +81,19 @@ def format_report(report: Dict[str, Any]) -> str:
     if len(used) > 20:
         lines.append(f"  ... and {len(used) - 20} more")
     return "\n".join(lines)
+
+
+def _labels(classes: Any) -> Any:
+    """Class labels as JSON has them: numbers stay numbers (int64 labels are ints), strings
+    strings; a multi-output classifier gives a list per output."""
+    if isinstance(classes, list):
+        return [_labels(part) for part in classes]
+    values = np.asarray(classes)
+    if values.dtype.kind == "b":
+        return [bool(v) for v in values.ravel()]
+    if values.dtype.kind in "iu":
+        return [int(v) for v in values.ravel()]
+    if values.dtype.kind == "f":
+        return [float(v) for v in values.ravel()]
+    return [v.item() if isinstance(v, np.generic) else (v if isinstance(v, (str, int, float, bool)) else str(v))
+            for v in values.ravel()]

@@ -82,3 +82,16 @@ def test_pickled_estimators_get_the_way_to_load_them(tmp_path: Path) -> None:
         assert "is a Python pickle" in result.stderr and "sapwood.load(joblib.load(" in result.stderr
         # The advice works on a file one trusts.
         assert np.array_equal(sapwood.load(joblib.load(path)).predict(X), gbm.predict(X))
+
+
+def test_inspect_json_keeps_label_types(tmp_path: Path) -> None:
+    from sklearn.ensemble import RandomForestClassifier
+
+    X = np.random.default_rng(3).normal(size=(80, 2))
+    for labels in (np.where(X[:, 0] > 0, 7, -2).astype(np.int64), np.where(X[:, 0] > 0, "yes", "no")):
+        estimator = RandomForestClassifier(n_estimators=2, random_state=0).fit(X, labels)
+        path = tmp_path / "rf.sapwood"
+        sapwood.load(estimator).save(path)
+        result = _cli("inspect", "--json", path)
+        assert result.returncode == 0, result.stderr
+        assert json.loads(result.stdout)["classes"] == estimator.classes_.tolist()

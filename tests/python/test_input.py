@@ -80,6 +80,8 @@ def test_wrong_shapes_say_what_was_expected(fitted):
         model.predict(X[0])
     with pytest.raises(ValueError, match="must be 2-D.*3 dimensions"):
         model.predict(X.reshape(1, *X.shape))
+    with pytest.raises(ValueError, match=r"empty 1-D array; for no rows give shape \(0, 6\)"):
+        model.predict(np.array([]))
 
 
 def test_zero_rows_give_empty_results(fitted):
