@@ -145,8 +145,11 @@ class Model:
 
     def predict_raw(self, X: Any, *, n_threads: Optional[int] = None, set_features: SetFeatures = None,
                     **iterations: Any) -> np.ndarray:
-        """The untransformed margin: ``decision_function`` where the source has one, the raw
-        score of boosted models, the averaged leaf values of forests. One column becomes 1-D."""
+        """The margin: ``decision_function`` where the source has one (IsolationForest's
+        included: ``score_samples - offset_``), the raw score of boosted models, the averaged
+        leaf values of forests. One column becomes 1-D."""
+        if self._task == "anomaly" and not iterations:
+            return self.decision_function(X, n_threads=n_threads, set_features=set_features)
         return self._run(X, _RAW, n_threads, set_features, squeeze=True, core=self._core_for(iterations))
 
     def predict_leaf(self, X: Any, *, n_threads: Optional[int] = None, set_features: SetFeatures = None,
@@ -171,6 +174,13 @@ class Model:
         """Anomaly score of each row, as IsolationForest.score_samples (lower = more abnormal)."""
         self._require_anomaly("score_samples")
         return self._run(X, _VALUE, n_threads, set_features, squeeze=True)
+
+    def path_length_sum(self, X: Any, *, n_threads: Optional[int] = None, set_features: SetFeatures = None) -> np.ndarray:
+        """IsolationForest: each row's path length summed over the trees (a leaf's depth plus
+        the average path length of the samples it holds), the sum ``score_samples`` turns into
+        ``-2 ** (-sum / (n_trees * c(max_samples)))``."""
+        self._require_anomaly("path_length_sum")
+        return self._run(X, _RAW, n_threads, set_features, squeeze=True)
 
     def decision_function(self, X: Any, *, n_threads: Optional[int] = None, set_features: SetFeatures = None) -> np.ndarray:
         """IsolationForest.decision_function: score_samples minus the fitted offset."""

@@ -205,6 +205,8 @@ def test_isolation_forest(max_features, with_nan):
         np.testing.assert_allclose(model.decision_function(X_layout), estimator.decision_function(X_layout),
                                    rtol=1e-12, atol=1e-15)
         np.testing.assert_array_equal(model.predict(X_layout), estimator.predict(X_layout))
+        # predict_raw is decision_function, as for every estimator that has one.
+        np.testing.assert_array_equal(model.predict_raw(X_layout), model.decision_function(X_layout))
         # The summed path lengths are exact: the score differs at most by pow's rounding.
         expected_depths = -np.log2(-estimator.score_samples(X_layout)) * model._core.arrays()["transform_param"]
-        np.testing.assert_allclose(model.predict_raw(X_layout), expected_depths, rtol=1e-12)
+        np.testing.assert_allclose(model.path_length_sum(X_layout), expected_depths, rtol=1e-12)
