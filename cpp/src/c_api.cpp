@@ -157,6 +157,14 @@ int sapwood_feature_name(const sapwood_model* model, int32_t index, const char**
   });
 }
 
+int sapwood_metadata_json(const sapwood_model* model, const char** out) {
+  return guarded([&] {
+    require(model, "model");
+    require(out, "out");
+    *out = model->model.info().metadata_json.c_str();
+  });
+}
+
 int sapwood_output_size(const sapwood_model* model, const sapwood_matrix* x, const sapwood_predict_options* options,
                         int64_t* out) {
   return guarded([&] {

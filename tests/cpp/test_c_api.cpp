@@ -33,6 +33,9 @@ SAPWOOD_TEST(load_predict_and_free) {
   CHECK(sapwood_feature_name(model, 1, &name) == SAPWOOD_OK && std::string(name) == "x1");
   CHECK(sapwood_feature_name(model, 2, &name) == SAPWOOD_ERROR_INVALID_ARGUMENT);
   CHECK(std::string(sapwood_last_error()).find("out of range") != std::string::npos);
+  const char* metadata = nullptr;
+  CHECK(sapwood_metadata_json(model, &metadata) == SAPWOOD_OK && metadata != nullptr && std::string(metadata).empty());
+  CHECK(sapwood_metadata_json(model, nullptr) == SAPWOOD_ERROR_INVALID_ARGUMENT);
 
   // Column-major float32 input: rows (0, 0), (1, 1.5), (1, 5).
   const float x[] = {0, 1, 1, 0, 1.5f, 5};

@@ -55,6 +55,7 @@ def examples(tmp_path_factory) -> dict:
               "-DCMAKE_BUILD_TYPE=Release", *_generator()])
         _run([cmake, "--build", example_build])
         executables[name] = example_build / target
+    executables["prefix"] = prefix
     return executables
 
 
@@ -114,7 +115,58 @@ def test_apps_report_bad_model_files(examples, tmp_path: Path) -> None:
     bad.write_bytes(b"SAPWOOD\0" + b"\0" * 100)
     csv_path = tmp_path / "x.csv"
     _write_csv(csv_path, X[:3])
-    for executable in examples.values():
+    for executable in (examples["cpp"], examples["c"]):
         result = subprocess.run([str(executable), str(bad), str(csv_path)], capture_output=True, text=True)
         assert result.returncode == 1
         assert "invalid sapwood model file" in result.stderr
+
+
+def test_categorical_model_from_c_takes_codes_named_by_its_metadata(examples, tmp_path: Path) -> None:
+    # The contract for category columns from C (docs/format.md, "Metadata"): X holds each
+    # category's position in the list the metadata gives for that column, NaN for missing or
+    # unknown. A C program reads the lists through sapwood_metadata_json; here ctypes stands in
+    # for it, and the C example app must then reproduce Python's DataFrame predictions.
+    import ctypes
+    import json
+
+    lgb = pytest.importorskip("lightgbm")
+    pd = pytest.importorskip("pandas")
+    rng = np.random.default_rng(8)
+    n = 300
+    frame = pd.DataFrame({
+        "x": rng.normal(size=n),
+        "color": pd.Categorical(rng.choice(["red", "green", "blue", "grey"], n)),
+        "size": pd.Categorical(rng.choice(["S", "M", "L"], n), categories=["S", "M", "L"]),
+    })
+    y = frame["x"] + frame["color"].map({"red": 2.0, "green": -1.0, "blue": 0.5, "grey": 0.0}).astype(float)
+    estimator = lgb.LGBMRegressor(n_estimators=10, num_leaves=7, min_child_samples=5, min_data_per_group=5,
+                                  cat_smooth=1, verbose=-1).fit(frame, y)
+    model = sapwood.load(estimator)
+    model_path = tmp_path / "categorical.sapwood"
+    model.save(model_path)
+
+    library = next(p for p in examples["prefix"].rglob("libsapwood.so*") if p.is_file())
+    lib = ctypes.CDLL(str(library))
+    handle, text = ctypes.c_void_p(), ctypes.c_char_p()
+    assert lib.sapwood_load_file(str(model_path).encode(), ctypes.byref(handle)) == 0
+    assert lib.sapwood_metadata_json(handle, ctypes.byref(text)) == 0
+    metadata = json.loads(text.value.decode())
+    lib.sapwood_free(handle)
+    meta = {key: value for key, value in metadata["meta"]["__dict__"]}
+    tables = meta["encoders"]["__lightgbm_category_tables__"]["tables"]
+    assert tables == [list(frame["color"].cat.categories), ["S", "M", "L"]]
+
+    test = frame.iloc[:80].copy()
+    test.loc[test.index[:3], "color"] = np.nan
+    codes = test[["x"]].to_numpy(dtype=np.float64)
+    columns = [codes[:, 0]]
+    for k, name in enumerate(["color", "size"]):  # the k-th category column takes tables[k]
+        lookup = {value: float(position) for position, value in enumerate(tables[k])}
+        columns.append(np.array([lookup.get(v, np.nan) for v in test[name].astype(object)]))
+    X_codes = np.column_stack(columns)
+    csv_path = tmp_path / "codes.csv"
+    _write_csv(csv_path, X_codes)
+    got = _score(examples["c"], model_path, csv_path, "value")[:, 0]
+    assert np.array_equal(got, model.predict(test))
+    np.testing.assert_allclose(got, estimator.predict(test), rtol=1e-13)
+

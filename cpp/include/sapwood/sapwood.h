@@ -95,6 +95,10 @@ SAPWOOD_API int sapwood_n_features(const sapwood_model* model, int32_t* out);
 SAPWOOD_API int sapwood_n_outputs(const sapwood_model* model, int32_t* out);
 /* *out points into the model (valid while it lives); NULL when the model has no names. */
 SAPWOOD_API int sapwood_feature_name(const sapwood_model* model, int32_t index, const char** out);
+/* The model's metadata as JSON text (docs/format.md, "Metadata"): class labels, and for a
+ * categorical model the category lists whose positions are the codes X must hold, as the
+ * Python front end wrote them; "" when the file has none. *out points into the model. */
+SAPWOOD_API int sapwood_metadata_json(const sapwood_model* model, const char** out);
 
 /* How many doubles sapwood_predict writes for this input and options (rows x columns). */
 SAPWOOD_API int sapwood_output_size(const sapwood_model* model, const sapwood_matrix* x,
