@@ -4,6 +4,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <limits>
 #include <new>
 #include <string>
 
@@ -172,7 +173,12 @@ int sapwood_output_size(const sapwood_model* model, const sapwood_matrix* x, con
     require(out, "out");
     const sapwood::MatrixView view = matrix_view(x);
     if (view.rows < 0) bad_argument("x->rows is negative");
-    *out = view.rows * model->model.output_columns(predict_options(options).output);
+    const int64_t columns = model->model.output_columns(predict_options(options).output);
+    // The same guard as Model::predict: the product must fit an int64_t (and so a size_t).
+    if (columns > 0 && view.rows > std::numeric_limits<int64_t>::max() / columns) {
+      bad_argument("x->rows x the output's columns overflows int64_t");
+    }
+    *out = view.rows * columns;
   });
 }
 

@@ -43,6 +43,15 @@ SAPWOOD_TEST(load_predict_and_free) {
   const sapwood_predict_options options = {sizeof(sapwood_predict_options), SAPWOOD_OUTPUT_RAW, 1, nullptr, 0};
   int64_t size = 0;
   CHECK(sapwood_output_size(model, &matrix, &options, &size) == SAPWOOD_OK && size == 3);
+  // rows x columns past int64_t is refused, not wrapped (2 leaf columns, one per tree).
+  const sapwood_predict_options leaves = {sizeof(sapwood_predict_options), SAPWOOD_OUTPUT_LEAF, 1, nullptr, 0};
+  sapwood_matrix huge = matrix;
+  huge.rows = INT64_MAX / 2 + 1;
+  int64_t huge_size = 0;
+  CHECK(sapwood_output_size(model, &huge, &leaves, &huge_size) == SAPWOOD_ERROR_INVALID_ARGUMENT);
+  CHECK(std::string(sapwood_last_error()).find("overflows") != std::string::npos);
+  huge.rows = INT64_MAX / 2;
+  CHECK(sapwood_output_size(model, &huge, &leaves, &huge_size) == SAPWOOD_OK && huge_size == INT64_MAX - 1);
   double out[3] = {0, 0, 0};
   CHECK(sapwood_predict(model, &matrix, &options, out, size) == SAPWOOD_OK);
   CHECK_EQ_EXACT(out[0], 11);
