@@ -65,6 +65,23 @@ def test_huge_counts_fail_fast() -> None:
         sapwood.load(bytes(native))
 
 
+def test_an_output_count_without_base_score_is_bounded_by_the_trees() -> None:
+    # Every reader builds its model through the same checks (ir/forest.cpp): a count of outputs
+    # that nothing in the model backs (no base_score, fewer trees) is refused before the
+    # outputs are allocated (2^31 - 1 of them would be 16 GiB of base_score alone).
+    from sklearn.ensemble import GradientBoostingRegressor
+
+    X = np.random.default_rng(0).normal(size=(50, 2))
+    arrays = sapwood.load(GradientBoostingRegressor(n_estimators=3, max_depth=2).fit(X, X[:, 0]))._core.arrays()
+    n_trees = len(arrays["tree_offsets"]) - 1
+    assert arrays["leaf_size"] == 1 and n_trees == 3
+    for n_outputs in (n_trees + 1, 2**31 - 1):
+        claimed = dict(arrays, n_outputs=n_outputs, base_score=np.zeros(0))
+        with pytest.raises(sapwood.SapwoodError, match="no base_score"):
+            _core.forest_from_arrays(claimed)
+    assert _core.forest_from_arrays(dict(arrays, base_score=np.zeros(0))).n_outputs == arrays["n_outputs"]
+
+
 def test_deep_nesting_is_refused() -> None:
     for data in (b"[" * 200000, b'{"learner":' * 100000, b"[" * 200000 + b"]" * 200000):
         with pytest.raises(sapwood.SapwoodError):

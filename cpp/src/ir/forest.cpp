@@ -177,6 +177,18 @@ Forest make_forest(ForestSpec spec) {
   const std::size_t n_nodes = spec.left_child.size();
   check_tree_offsets(spec, n_nodes);
   const auto n_trees = static_cast<std::int64_t>(spec.tree_offsets.size()) - 1;
+  // Outputs are sized from n_outputs before anything else reads them (base_score, the trees'
+  // counts, every block's margins): without a base_score saying what they hold, a model has
+  // no more outputs than its trees can add to, so a count that a few bytes claim cannot make
+  // it allocate more than its arrays do.
+  // (Vector leaves reach every output once there is a tree, and their leaf_values, checked
+  // below, are then n_outputs a node.)
+  const std::int64_t reach = spec.leaf_size == 1 ? n_trees : (n_trees > 0 ? spec.n_outputs : 0);
+  if (spec.base_score.empty() && spec.n_outputs > std::max<std::int64_t>(1, reach)) {
+    throw_invalid_model("n_outputs is ", spec.n_outputs, " but the model's ", n_trees,
+                        " trees add to at most ", std::max<std::int64_t>(1, reach),
+                        " outputs and it has no base_score");
+  }
   check_size(spec.right_child, n_nodes, "right_child");
   check_size(spec.feature, n_nodes, "feature");
   check_size(spec.threshold, n_nodes, "threshold");
