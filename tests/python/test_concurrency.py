@@ -114,3 +114,59 @@ def test_default_threads_follow_the_affinity_mask() -> None:
     limited = subprocess.run([sys.executable, "-c", code], env={**env, "OMP_NUM_THREADS": "3"},
                              capture_output=True, text=True, check=True)
     assert limited.stdout.strip() == "3"
+
+
+_FAILING_PTHREAD_CREATE = r"""
+#define _GNU_SOURCE
+#include <dlfcn.h>
+#include <errno.h>
+#include <pthread.h>
+#include <stdlib.h>
+
+/* pthread_create that refuses (EAGAIN, as under RLIMIT_NPROC or a container's pids limit)
+   once SAPWOOD_TEST_REFUSE_THREADS is set, and creates threads before that. */
+int pthread_create(pthread_t* thread, const pthread_attr_t* attr, void* (*start)(void*), void* arg) {
+  if (getenv("SAPWOOD_TEST_REFUSE_THREADS") != NULL) return EAGAIN;
+  int (*real)(pthread_t*, const pthread_attr_t*, void* (*)(void*), void*) =
+      (int (*)(pthread_t*, const pthread_attr_t*, void* (*)(void*), void*))dlsym(RTLD_NEXT, "pthread_create");
+  return real(thread, attr, start, arg);
+}
+"""
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="LD_PRELOAD of a pthread_create shim: Linux")
+def test_refused_threads_degrade_to_the_callers(tmp_path) -> None:
+    # When the OS refuses new threads, a multi-threaded predict runs on the threads it has
+    # (down to the caller's) and gives the same answer as scikit-learn; it never aborts.
+    import shutil
+    import subprocess
+
+    compiler = shutil.which("cc") or shutil.which("gcc")
+    if compiler is None:
+        pytest.skip("needs a C compiler for the pthread_create shim")
+    source = tmp_path / "refuse_threads.c"
+    source.write_text(_FAILING_PTHREAD_CREATE)
+    shim = tmp_path / "refuse_threads.so"
+    subprocess.run([compiler, "-shared", "-fPIC", "-o", str(shim), str(source), "-ldl"], check=True)
+    script = """
+import os, numpy as np, sapwood
+from sklearn.ensemble import RandomForestRegressor
+rng = np.random.default_rng(5)
+X = rng.normal(size=(4000, 6))
+forest = RandomForestRegressor(n_estimators=10, max_depth=6, random_state=0, n_jobs=1).fit(X, X[:, 0])
+model = sapwood.load(forest)
+os.environ["SAPWOOD_TEST_REFUSE_THREADS"] = "1"
+import threading
+try:
+    threading.Thread(target=print).start()
+    raise SystemExit("the shim did not refuse a thread")
+except RuntimeError:
+    pass  # "can't start new thread": the refusal is in effect
+for threads in (8, 2, None):
+    assert np.array_equal(model.predict(X, n_threads=threads), forest.predict(X)), threads
+print("ok")
+"""
+    env = dict(os.environ, LD_PRELOAD=str(shim), OMP_NUM_THREADS="1", OPENBLAS_NUM_THREADS="1")
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, env=env, timeout=300)
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert result.stdout.strip() == "ok"
