@@ -57,7 +57,10 @@ def predict_file(
     n_threads : threads per chunk (None: all cores)
     chunk_rows : rows per chunk; memory grows with it
 
-    Returns the number of rows written.
+    Returns
+    -------
+    int
+        The number of rows written.
     """
     check_kind(output_kind)
     if chunk_rows < 1:
