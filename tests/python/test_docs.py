@@ -1,6 +1,6 @@
 """The documentation site's code runs: every python block of docs/*.md, every `sapwood`
-command of their bash blocks (on files made here), the quick start commands as README has
-them, and the examples in the public docstrings the API page shows."""
+command of their bash blocks and of README's (on files made here), the quick start commands
+as README has them, and the examples in the public docstrings the API page shows."""
 
 from __future__ import annotations
 
@@ -21,8 +21,8 @@ ROOT = Path(__file__).resolve().parents[2]
 PAGES = sorted((ROOT / "docs").glob("*.md"))
 
 
-def _blocks(language: str):
-    for page in PAGES:
+def _blocks(language: str, pages=PAGES):
+    for page in pages:
         for number, block in enumerate(re.findall(rf"```{language}\n(.*?)```", page.read_text(), flags=re.S)):
             yield pytest.param(block, id=f"{page.stem}-{number}")
 
@@ -46,8 +46,8 @@ def test_python_blocks_run(block: str, tmp_path: Path, monkeypatch) -> None:
 
 @pytest.fixture()
 def command_files(tmp_path: Path) -> Path:
-    """The files the docs' commands name: model.json (an XGBoost classifier), model.sapwood,
-    events.parquet with a user_id column, and big.csv."""
+    """The files the commands name: model.json and model.ubj (an XGBoost classifier),
+    model.sapwood, events.parquet with a user_id column, and big.csv."""
     pd = pytest.importorskip("pandas")
     pytest.importorskip("pyarrow")
     xgb = pytest.importorskip("xgboost")
@@ -55,6 +55,7 @@ def command_files(tmp_path: Path) -> Path:
     frame = pd.DataFrame(rng.normal(size=(3000, 3)), columns=["age", "income", "tenure"])
     classifier = xgb.XGBClassifier(n_estimators=5, max_depth=3, n_jobs=1).fit(frame, (frame.age > 0).astype(int))
     classifier.save_model(str(tmp_path / "model.json"))
+    classifier.save_model(str(tmp_path / "model.ubj"))
     sapwood.load(classifier).save(tmp_path / "model.sapwood")
     frame.assign(user_id=np.arange(len(frame))).to_parquet(tmp_path / "events.parquet")
     frame.assign(other=1.0).to_csv(tmp_path / "big.csv", index=False)
@@ -62,9 +63,11 @@ def command_files(tmp_path: Path) -> Path:
 
 
 def test_bash_commands_run(command_files: Path) -> None:
-    commands = [line.strip() for block in _blocks("bash") for line in block.values[0].splitlines() if line.strip()]
+    blocks = list(_blocks("bash")) + list(_blocks("bash", [ROOT / "README.md"]))
+    lines = [line.split("#", 1)[0].strip() for block in blocks for line in block.values[0].splitlines()]
+    commands = [line for line in lines if line]
     sapwood_commands = [c for c in commands if c.startswith("sapwood ") and " demo" not in c]
-    assert sapwood_commands
+    assert len(sapwood_commands) >= 5  # README's predict, convert and inspect; the docs' two
     for command in sapwood_commands:
         result = subprocess.run([sys.executable, "-m", "sapwood", *command.split()[1:]], cwd=command_files,
                                 capture_output=True, text=True, timeout=300)
