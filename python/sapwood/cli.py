@@ -89,8 +89,8 @@ def _model_command(args: argparse.Namespace) -> int:
 
     try:
         model = load(args.model)
-    except (OSError, SapwoodError, ValueError) as error:
-        print(f"sapwood {args.command}: {error}", file=sys.stderr)
+    except (OSError, SapwoodError, ValueError, TypeError) as error:
+        print(f"sapwood {args.command}: {args.model}: {_reason(error)}", file=sys.stderr)
         return 1
     if args.command == "convert":
         try:
@@ -118,6 +118,10 @@ def _predict_command(args: argparse.Namespace) -> int:
     progress = Progress(enabled=False if args.quiet else None)
     try:
         model = load(args.model)
+    except (OSError, SapwoodError, ValueError, TypeError) as error:
+        print(f"sapwood predict: {args.model}: {_reason(error)}", file=sys.stderr)
+        return 1
+    try:
         predict_file(
             model,
             args.input,
@@ -132,10 +136,21 @@ def _predict_command(args: argparse.Namespace) -> int:
     except KeyboardInterrupt:
         print("sapwood predict: interrupted; no output written", file=sys.stderr)
         return 130
-    except (OSError, SapwoodError, ValueError, TypeError, AttributeError, ImportError, KeyError) as error:
-        print(f"sapwood predict: {error}", file=sys.stderr)
+    except OSError as error:  # the file it names (input or output), else the input
+        print(f"sapwood predict: {error.filename or args.input}: {_reason(error)}", file=sys.stderr)
+        return 1
+    except (SapwoodError, ValueError, TypeError, AttributeError, ImportError, KeyError) as error:
+        print(f"sapwood predict: {args.input}: {_reason(error)}", file=sys.stderr)
         return 1
     except Exception as error:  # pyarrow's parse errors (ArrowInvalid is a ValueError; others are not)
-        print(f"sapwood predict: {type(error).__name__}: {error}", file=sys.stderr)
+        print(f"sapwood predict: {args.input}: {type(error).__name__}: {_reason(error)}", file=sys.stderr)
         return 1
     return 0
+
+
+def _reason(error: BaseException) -> str:
+    """The error's message on one line (an OSError's without the file it names)."""
+    text = error.strerror if isinstance(error, OSError) and error.strerror else str(error)
+    if isinstance(error, KeyError) and error.args:
+        text = str(error.args[0])
+    return " ".join(text.split())

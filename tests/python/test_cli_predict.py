@@ -184,7 +184,11 @@ def test_errors_exit_non_zero_and_leave_nothing(data, xgb_file, tmp_path, capsys
     out = tmp_path / "out.parquet"
     src = _write(data, str(tmp_path / "in.parquet"), names=["age", "income", "score", "other"])
     assert main(["predict", xgb_file, src, "-o", str(out), "--quiet"]) == 1
-    assert "'tenure'" in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert "'tenure'" in err and src in err and len(err.strip().splitlines()) == 1  # one line naming the file
+    assert main(["predict", str(tmp_path / "no-model.json"), src, "-o", str(out)]) == 1
+    err = capsys.readouterr().err
+    assert "no-model.json" in err and len(err.strip().splitlines()) == 1
     assert main(["predict", xgb_file, src, "-o", str(tmp_path / "out.xlsx")]) == 1
     assert "extension" in capsys.readouterr().err
     assert main(["predict", xgb_file, str(tmp_path / "nope.csv"), "-o", str(out)]) == 1
