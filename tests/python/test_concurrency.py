@@ -16,6 +16,7 @@ import pytest
 from sklearn.ensemble import GradientBoostingClassifier, RandomForestRegressor
 
 import sapwood
+from sapwood import _core
 
 RNG = np.random.default_rng(21)
 X = RNG.normal(size=(3000, 8))
@@ -23,12 +24,29 @@ Y = X[:, 0] - X[:, 1] ** 2
 
 
 @pytest.fixture(scope="module")
-def forest() -> sapwood.Model:
-    return sapwood.load(RandomForestRegressor(n_estimators=20, max_depth=8, random_state=0).fit(X, Y))
+def source_forest() -> RandomForestRegressor:
+    # Depth 6: at most 64 leaves a tree, so QuickScorer can run it as well as the walk.
+    return RandomForestRegressor(n_estimators=20, max_depth=6, random_state=0, n_jobs=1).fit(X, Y)
 
 
-def test_many_threads_share_one_model(forest: sapwood.Model) -> None:
-    expected = forest.predict(X, n_threads=1)
+@pytest.fixture(scope="module")
+def forest(source_forest: RandomForestRegressor) -> sapwood.Model:
+    return sapwood.load(source_forest)
+
+
+@pytest.fixture(params=["walk", "quickscorer"])
+def engine(request, forest: sapwood.Model):
+    """Each engine forced in turn (the parity tests' override), checked to be the one that runs."""
+    _core._set_traversal(request.param)
+    try:
+        assert forest.summary()["engine"]["batch"] == request.param
+        yield request.param
+    finally:
+        _core._set_traversal("")  # back to the default (SAPWOOD_TRAVERSAL or the cost model)
+
+
+def test_many_threads_share_one_model(forest: sapwood.Model, source_forest, engine: str) -> None:
+    expected = source_forest.predict(X)
     tasks = [i % 7 for i in range(42)]
     with ThreadPoolExecutor(max_workers=8) as pool:
         results = list(pool.map(lambda i: forest.predict(X[i::7]), tasks))
@@ -36,8 +54,8 @@ def test_many_threads_share_one_model(forest: sapwood.Model) -> None:
         assert np.array_equal(got, expected[i::7])
 
 
-def test_results_do_not_depend_on_threads_or_batch_size(forest: sapwood.Model) -> None:
-    expected = forest.predict(X, n_threads=1)
+def test_results_do_not_depend_on_threads_or_batch_size(forest: sapwood.Model, source_forest, engine: str) -> None:
+    expected = source_forest.predict(X)
     for n_threads in (1, 2, 3, 16, 64):
         assert np.array_equal(forest.predict(X, n_threads=n_threads), expected)
     # Any split into batches, including single rows and sizes that straddle the native
