@@ -82,6 +82,40 @@ def test_an_output_count_without_base_score_is_bounded_by_the_trees() -> None:
     assert _core.forest_from_arrays(dict(arrays, base_score=np.zeros(0))).n_outputs == arrays["n_outputs"]
 
 
+def _resealed(data: bytearray) -> bytes:
+    """The native file with its table's and header's CRC-32s recomputed (docs/format.md)."""
+    import struct
+    import zlib
+
+    count, table = struct.unpack_from("<I", data, 24)[0], struct.unpack_from("<Q", data, 32)[0]
+    struct.pack_into("<I", data, 40, zlib.crc32(bytes(data[table : table + 32 * count])))
+    struct.pack_into("<I", data, 44, zlib.crc32(bytes(data[:44])))
+    return bytes(data)
+
+
+def test_native_sections_may_not_overlap() -> None:
+    # A section pointed at another's bytes, at the header or at the section table, with every
+    # checksum made right, is refused: each byte of the file belongs to one place.
+    import struct
+    import zlib
+
+    original = bytearray((CORPUS / "native" / "forest.sapwood").read_bytes())
+    assert sapwood.load(_resealed(bytearray(original))).n_features > 0  # resealing alone changes nothing
+    table = struct.unpack_from("<Q", original, 32)[0]
+    entries = [struct.unpack_from("<IIQQI", original, table + 32 * i) for i in range(struct.unpack_from("<I", original, 24)[0])]
+    first, second = [e for e in entries if e[3] > 0][:2]
+    width = {1: 1, 2: 4, 3: 8, 4: 8}
+    second_index = entries.index(second)
+    for offset, message in [(first[2], "overlaps section"), (0, "overlaps the header"),
+                            (table - table % 64, "overlaps the section table")]:
+        data = bytearray(original)
+        length = second[3] * width[second[1]]
+        crc = zlib.crc32(bytes(data[offset : offset + length]))
+        struct.pack_into("<IIQQI", data, table + 32 * second_index, second[0], second[1], offset, second[3], crc)
+        with pytest.raises(sapwood.SapwoodError, match=message):
+            sapwood.load(_resealed(data))
+
+
 def test_deep_nesting_is_refused() -> None:
     for data in (b"[" * 200000, b'{"learner":' * 100000, b"[" * 200000 + b"]" * 200000):
         with pytest.raises(sapwood.SapwoodError):

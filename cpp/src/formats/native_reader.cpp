@@ -51,6 +51,8 @@ class Reader {
     if (get<std::uint32_t>(data + kHeaderTableCrc) != crc32(data + table, std::size_t{count} * kSectionEntrySize)) {
       corrupt("section table checksum mismatch");
     }
+    table_begin_ = table;
+    table_end_ = table + std::uint64_t{count} * kSectionEntrySize;
     for (std::uint32_t i = 0; i < count; ++i) read_entry(data + table + std::size_t{i} * kSectionEntrySize);
   }
 
@@ -83,9 +85,19 @@ class Reader {
     const std::size_t width = element_size(static_cast<ElementType>(type));
     if (offset % kAlignment != 0) corrupt(name + " is not aligned");
     if (offset > size_ || count > (size_ - offset) / width) corrupt(name + " extends beyond the end of the file");
+    const std::uint64_t end = offset + count * width;  // no overflow: checked against size_ above
+    // Each section's bytes are its own: not the header's, not the table's, not another's.
+    if (count > 0) {
+      if (offset < kHeaderSize) corrupt(name + " overlaps the header");
+      if (offset < table_end_ && table_begin_ < end) corrupt(name + " overlaps the section table");
+    }
     for (const auto& [seen_id, ref] : sections_) {
       if (seen_id == id) corrupt(name + " appears twice");
-      (void)ref;
+      const auto seen_begin = static_cast<std::uint64_t>(ref.data - data_);
+      const std::uint64_t seen_end = seen_begin + ref.count * element_size(ref.type);
+      if (count > 0 && ref.count > 0 && offset < seen_end && seen_begin < end) {
+        corrupt(name + " overlaps section " + std::to_string(seen_id));
+      }
     }
     const std::uint8_t* begin = data_ + offset;
     if (crc32(begin, static_cast<std::size_t>(count * width)) != crc) corrupt(name + " checksum mismatch");
@@ -101,6 +113,8 @@ class Reader {
 
   const std::uint8_t* data_;
   std::size_t size_;
+  std::uint64_t table_begin_ = 0;
+  std::uint64_t table_end_ = 0;
   std::vector<std::pair<std::uint32_t, SectionRef>> sections_;
 };
 
