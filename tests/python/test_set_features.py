@@ -45,6 +45,16 @@ def test_set_features_equals_overwritten_input(name: str, values: dict, dtype) -
     assert np.array_equal(model.predict_raw(data, set_features=values), model.predict_raw(expected), equal_nan=True)
     assert np.array_equal(model.predict(data, set_features=values), model.predict(expected), equal_nan=True)
     assert np.array_equal(data, before, equal_nan=True)  # X itself is never touched
+    # Against the source on the overwritten copy: labels exactly, values to its rounding
+    # (scikit-learn's linear models refuse NaN input, so there is nothing to compare with).
+    got = model.predict(data, set_features=values)
+    if name == "logistic" and np.isnan(expected).any():
+        with pytest.raises(ValueError, match="NaN"):
+            source.predict(expected)
+    elif model.is_classifier:
+        assert np.array_equal(got, source.predict(expected))
+    else:
+        np.testing.assert_allclose(got, source.predict(expected), rtol=1e-12, atol=1e-12)
     if model.is_classifier:
         proba = model.predict_proba(data, set_features=values)
         assert np.array_equal(proba, model.predict_proba(expected), equal_nan=True)
