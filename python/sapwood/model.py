@@ -50,11 +50,14 @@ class Model:
         self._values_1d = meta.get("single_target") is not False
         classes = meta.get("classes") if meta.get("output_groups") is None else None
         self._class_labels = np.asarray(classes) if classes is not None else None
-        # Predict-time iteration options (_core_for): the source's rules, every tree of the
-        # source to select from, and the selections made so far.
-        self._iteration_rules: Optional[_IterationRules] = None
+        # Predict-time iteration options (_core_for): the source's rules over every tree of the
+        # source (loaders/xgboost.py, loaders/lightgbm.py), and the selections made so far.
+        self._iteration_rules: Any = None
         self._selections: "OrderedDict[Tuple[Any, ...], Any]" = OrderedDict()
         self._selections_lock = threading.Lock()
+        # LightGBM leaf numbering per core (_leaf_numbering), so predict_leaf does not copy the
+        # model's arrays out on every call.
+        self._leaf_numbers: Dict[int, Tuple[Any, Any]] = {}
 
     # ---------------------------------------------------------------- properties
     @property
@@ -159,15 +162,10 @@ class Model:
         (``predict(pred_leaf=True)``) and scikit-learn (``apply``), leaf indices for LightGBM
         (``predict(pred_leaf=True)``). Multiclass boosting lists each iteration's trees in
         turn (class fastest), so scikit-learn's 3-D ``apply`` is ``reshape(n_rows, -1, n_classes)``."""
-        core = self._core_for(iterations)
-        if iterations.get("iteration_range") is not None and self._iteration_rules.key(iterations)[0] != 0:
-            # XGBoost's gbtree: "Predict leaf supports only iteration end: [0, n_iteration)".
-            raise ValueError("predict_leaf takes an iteration_range that starts at 0, as XGBoost's pred_leaf does")
-        if self._iteration_rules is not None and core is self._iteration_rules.no_trees:
-            return np.empty((as_matrix(X, self._n_features, feature_names=self._input_options[0],
-                                       encoders=self._input_options[1], source=self._input_options[2]).shape[0], 0),
-                            dtype=np.int32)
+        core = self._core_for(iterations, for_leaves=True)
         leaves = self._run(X, _LEAF, n_threads, set_features, core=core).astype(np.int32)
+        if self._iteration_rules is not None and core is self._iteration_rules.no_trees:
+            return leaves[:, :0]  # LightGBM's selection of no iteration has no leaf column
         return leaves - self._leaf_numbering(core)
 
     def score_samples(self, X: Any, *, n_threads: Optional[int] = None, set_features: SetFeatures = None) -> np.ndarray:
@@ -205,13 +203,13 @@ class Model:
         matrix = as_matrix(X, self._n_features, feature_names=feature_names, encoders=encoders, source=source)
         return core.predict(matrix, output, threads, overrides, squeeze)
 
-    def _select_iterations_at_predict(self, family: str, best_iteration: Optional[int], default_core: Any) -> "Model":
-        """Let predict take ``family``'s iteration options, selecting from this model's core
-        (every tree of the source, with this model's rules), and predict from ``default_core``
-        (the load's selection) without them; best_iteration: the wrapper's or booster's, which
-        the source applies when no end is given. Loaders call this right after building."""
-        self._iteration_rules = _IterationRules(family, self._core, best_iteration)
-        self._meta["iterations"] = family
+    def _select_iterations_at_predict(self, rules: Any, default_core: Any) -> "Model":
+        """Let predict take the options ``rules`` names (an XGBoostIterations or
+        LightGBMIterations over every tree of the source, with this model's rules), and predict
+        from ``default_core`` (the load's selection) without them. Loaders call this right
+        after building; the family travels in the metadata so a saved model keeps the options."""
+        self._iteration_rules = rules
+        self._meta["iterations"] = rules.family
         self._core = default_core
         return self
 
@@ -222,21 +220,23 @@ class Model:
         and ``num_iteration`` (``Booster.predict``'s: num_iteration None means
         ``best_iteration`` when start_iteration is 0, <= 0 means all). The prediction methods
         take the same keywords; each distinct selection is built once and kept (the last 8)."""
-        return Model(self._core_for(iterations), self._meta)
+        selected = Model(self._core_for(iterations), self._meta)
+        selected._iteration_rules = self._iteration_rules  # its own options select from the source again
+        return selected
 
-    def _core_for(self, iterations: Dict[str, Any]) -> Any:
+    def _core_for(self, iterations: Dict[str, Any], for_leaves: bool = False) -> Any:
         iterations = {name: value for name, value in iterations.items() if value is not None}  # None: the default
         if not iterations:
             return self._core
         rules = self._iteration_rules
-        allowed = _ITERATION_OPTIONS.get(rules.family if rules else self._meta.get("iterations", ""), ())
+        allowed = rules.options if rules is not None else ()
         unknown = sorted(set(iterations) - set(allowed))
         if unknown:
             takes = f"it takes {', '.join(allowed)}" if allowed else "it has no boosting iterations to select"
             raise TypeError(f"{self.source or 'this model'} got unexpected keyword argument(s) {', '.join(unknown)}: {takes}")
-        if rules is None:  # a model read back from sapwood's file: its own trees are all there is
-            rules = self._iteration_rules = _IterationRules(self._meta["iterations"], self._core, None)
         key = rules.key(iterations)
+        if for_leaves:
+            rules.check_leaves(key)
         with self._selections_lock:
             core = self._selections.get(key)
             if core is not None:
@@ -253,10 +253,18 @@ class Model:
         """What to subtract from a tree-local node index to get the source's leaf number:
         LightGBM numbers leaves apart from internal nodes, and its trees here keep their
         internal nodes first (formats/lightgbm_text.cpp), so leaf j is node (internal + j)."""
-        if self._core.info()["source"].split(".", 1)[0] != "lightgbm":
+        if self.source.split(".", 1)[0] != "lightgbm":
             return 0
+        cached = self._leaf_numbers.get(id(core))
+        if cached is not None and cached[0] is core:
+            return cached[1]
         sizes = np.diff(np.asarray(core.arrays()["tree_offsets"]))
-        return ((sizes - 1) // 2).astype(np.int32)
+        numbering = ((sizes - 1) // 2).astype(np.int32)
+        with self._selections_lock:
+            if len(self._leaf_numbers) > 16:  # the default core and at most 8 selections are live
+                self._leaf_numbers.clear()
+            self._leaf_numbers[id(core)] = (core, numbering)
+        return numbering
 
     def _overrides(self, set_features: SetFeatures) -> List[Tuple[int, float]]:
         """``set_features`` as (column, value) pairs: keys are column positions or, when the
@@ -364,58 +372,6 @@ class Model:
             return (_from_bytes, (self.to_bytes(),))
         except TypeError:
             return (_rebuild, (self._core.arrays(), self._meta))
-
-
-_ITERATION_OPTIONS = {"xgboost": ("iteration_range",), "lightgbm": ("start_iteration", "num_iteration")}
-
-
-class _IterationRules:
-    """How a boosted source's predict selects iterations, over every tree of the source."""
-
-    def __init__(self, family: str, full_core: Any, best_iteration: Optional[int]) -> None:
-        self.family, self.full_core, self.best_iteration = family, full_core, best_iteration
-        self.no_trees: Any = None  # LightGBM's selection of no iteration, once built
-
-    def key(self, iterations: Dict[str, Any]) -> Tuple[Any, ...]:
-        if self.family == "xgboost":
-            from .loaders.xgboost import _range_pair
-
-            begin, end = _range_pair(iterations["iteration_range"])
-            # XGBModel._get_iteration_range: no end means up to best_iteration where one exists.
-            if end == 0 and self.best_iteration is not None:
-                begin, end = 0, self.best_iteration + 1
-            return (begin, end)
-        from .loaders.lightgbm import _as_int
-
-        start = iterations.get("start_iteration")
-        start = 0 if start is None else _as_int(start, "start_iteration")
-        num = iterations.get("num_iteration")
-        if num is None:  # Booster.predict: best_iteration unless start_iteration > 0
-            num = self.best_iteration if start <= 0 and self.best_iteration else -1
-        return (start, _as_int(num, "num_iteration"))
-
-    def select(self, key: Tuple[Any, ...]) -> Any:
-        if self.family == "xgboost":
-            from .loaders.xgboost import _select
-
-            return _select(self.full_core, key)
-        from .loaders.lightgbm import _select_iterations
-
-        per_iteration = int(self.full_core.info()["trees_per_iteration"])
-        if key[0] >= int(self.full_core.summary()["n_trees"]) // per_iteration:
-            return self._no_trees()
-        return _select_iterations(self.full_core, *key)
-
-    def _no_trees(self) -> Any:
-        """GBDT::InitPredict with start_iteration at the end selects no tree: Booster.predict
-        gives raw 0 and the objective's transform of 0, and pred_leaf no column. Built as one
-        iteration whose leaves (and linear terms) are all 0, so every transform sees 0."""
-        if self.no_trees is None:
-            arrays = self.full_core.select_iterations(0, 1).arrays()
-            for name in ("leaf_values", "linear_coefs", "linear_const"):
-                arrays[name] = np.zeros_like(np.asarray(arrays[name]))
-            self.no_trees = _build_core(arrays)
-        return self.no_trees
 
 
 def _from_bytes(data: bytes) -> Model:

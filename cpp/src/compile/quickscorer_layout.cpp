@@ -77,9 +77,9 @@ constexpr std::int64_t kMaxCategoryRightWords = std::int64_t{1} << 21;
 // A column's category (or NaN) nodes come tree by tree, and the nodes of one tree AND into the same line of
 // words: in that order each AND waits for the previous one's store. Taking the trees in turn
 // (every tree's first node on the column, then every tree's second, ...) puts other trees'
-// ANDs between them (AVX-512: 0.58-0.67 M -> 0.81-0.86 M rows/s on 200 LightGBM trees of 31
-// leaves over 4 category columns; bench/families.py lgb-cat 123-128 k -> 170-178 k). The AND
-// of a tree's masks does not depend on their order.
+// ANDs between them (bench/families.py on AVX-512, LightGBM categorical: 128 k rows/s in the
+// b7b29ca table, 236 k in the 8975ef4 one, bench/RESULTS.md). The AND of a tree's masks does
+// not depend on their order.
 template <class T>
 void interleave_trees(std::vector<kernels::QuickScorerEntry<T>>& nodes) {
   std::vector<std::uint32_t> seen;

@@ -178,21 +178,17 @@ std::int64_t output_columns(const OutputRule& rule, Output output) {
   throw Error(ErrorCode::kInvalidArgument, "unknown output kind");
 }
 
-void finalize_rows(const OutputRule& rule, Output output, const double* margins,
-                   std::int64_t rows, double* out) {
+void finalize_rows(const OutputRule& rule, Output output, double* margins, std::int64_t rows, double* out) {
   const std::int32_t n = rule.n_outputs;
   const std::int64_t value_columns = output_columns(rule, Output::kValue);
   if (output == Output::kRaw) {
     for (std::int64_t i = 0; i < rows * n; ++i) out[i] = margins[i];
     return;
   }
-  std::vector<double> averaged;
   if (!rule.value_divisor.empty()) {
-    averaged.assign(margins, margins + rows * n);
     for (std::int64_t r = 0; r < rows; ++r) {
-      for (std::int32_t k = 0; k < n; ++k) averaged[static_cast<std::size_t>(r * n + k)] /= rule.value_divisor[static_cast<std::size_t>(k)];
+      for (std::int32_t k = 0; k < n; ++k) margins[r * n + k] /= rule.value_divisor[static_cast<std::size_t>(k)];
     }
-    margins = averaged.data();
   }
   if (output == Output::kValue) {
     if (rule.transform == Transform::kSoftmax && rule.softmax_vector_exp &&

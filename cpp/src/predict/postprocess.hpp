@@ -28,8 +28,8 @@ struct OutputRule {
 
 std::int64_t output_columns(const OutputRule& rule, Output output);
 
-// margins: rows x rule.n_outputs; out: rows x output_columns(rule, output).
-void finalize_rows(const OutputRule& rule, Output output, const double* margins,
-                   std::int64_t rows, double* out);
+// margins: rows x rule.n_outputs, the caller's scratch (value_divisor divides it in place);
+// out: rows x output_columns(rule, output).
+void finalize_rows(const OutputRule& rule, Output output, double* margins, std::int64_t rows, double* out);
 
 }  // namespace sapwood::detail

@@ -63,4 +63,12 @@ def _native_model(core: Any, **options: Any) -> Model:
 
     if options:
         raise TypeError(f"load() got unexpected options for a sapwood model file: {', '.join(sorted(options))}")
-    return Model(core, _metadata.loads(core.info()["metadata_json"]))
+    model = Model(core, _metadata.loads(core.info()["metadata_json"]))
+    family = model._meta.get("iterations")
+    if family is not None:  # the saved trees are all there is to select from
+        if family == "xgboost":
+            from .xgboost import XGBoostIterations as rules
+        else:
+            from .lightgbm import LightGBMIterations as rules
+        model._select_iterations_at_predict(rules(core, None), core)
+    return model

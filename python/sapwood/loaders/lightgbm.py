@@ -10,13 +10,13 @@ wrapper's own ``predict`` (and ``predict_proba``). Rules and sources: docs/seman
 from __future__ import annotations
 
 import json
-from typing import Any, Dict, List, Optional, Sequence
+from typing import Any, Dict, List, Optional, Sequence, Tuple
 
 import numpy as np
 
 from .. import _core
 from .._ir import ClassRule
-from ..model import Model
+from ..model import Model, _build_core
 
 _OPTIONS = ("start_iteration", "num_iteration")
 
@@ -30,7 +30,7 @@ def model_from_core(core: Any, **options: Any) -> Model:
     _check_options(options)
     default = _select_iterations(core, options.get("start_iteration", 0), options.get("num_iteration"))
     model = Model(core, _meta(core, source="lightgbm.Booster", task=None, classes=None))
-    return model._select_iterations_at_predict("lightgbm", None, default)
+    return model._select_iterations_at_predict(LightGBMIterations(core, None), default)
 
 
 def load_lightgbm_object(obj: Any, **options: Any) -> Model:
@@ -64,7 +64,7 @@ def load_lightgbm_object(obj: Any, **options: Any) -> Model:
         num = booster.best_iteration if _as_int(start, "start_iteration") <= 0 else -1
     model = _model_of(obj, wrapper, core)
     default = _select_iterations(model._core, start, num)
-    return model._select_iterations_at_predict("lightgbm", booster.best_iteration or None, default)
+    return model._select_iterations_at_predict(LightGBMIterations(model._core, booster.best_iteration or None), default)
 
 
 def _model_of(obj: Any, wrapper: Any, core: Any) -> Model:
@@ -104,6 +104,45 @@ def _as_int(value: Any, name: str) -> int:
     if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
         raise TypeError(f"{name} must be an int, got {type(value).__name__}")
     return int(value)
+
+
+class LightGBMIterations:
+    """``start_iteration`` and ``num_iteration`` on a predict call, as Booster.predict takes
+    them, over ``full_core`` (every iteration; best_iteration: the booster's, or None)."""
+
+    family = "lightgbm"
+    options = ("start_iteration", "num_iteration")
+
+    def __init__(self, full_core: Any, best_iteration: Optional[int]) -> None:
+        self.full_core, self.best_iteration = full_core, best_iteration
+        self.no_trees: Any = None  # the selection of no iteration, once built
+
+    def key(self, iterations: Dict[str, Any]) -> Tuple[int, int]:
+        start = _as_int(iterations.get("start_iteration", 0), "start_iteration")
+        num = iterations.get("num_iteration")
+        if num is None:  # Booster.predict: best_iteration unless start_iteration > 0
+            num = self.best_iteration if start <= 0 and self.best_iteration else -1
+        return start, _as_int(num, "num_iteration")
+
+    def check_leaves(self, key: Tuple[int, int]) -> None:
+        pass  # pred_leaf takes any selection
+
+    def select(self, key: Tuple[int, int]) -> Any:
+        per_iteration = int(self.full_core.info()["trees_per_iteration"])
+        if key[0] >= int(self.full_core.summary()["n_trees"]) // per_iteration:
+            return self._no_trees()
+        return _select_iterations(self.full_core, *key)
+
+    def _no_trees(self) -> Any:
+        """GBDT::InitPredict with start_iteration at the end selects no tree: Booster.predict
+        gives raw 0 and the objective's transform of 0, and pred_leaf no column. Built as one
+        iteration whose leaves (and linear terms) are all 0, so every transform sees 0."""
+        if self.no_trees is None:
+            arrays = self.full_core.select_iterations(0, 1).arrays()
+            for name in ("leaf_values", "linear_coefs", "linear_const"):
+                arrays[name] = np.zeros_like(np.asarray(arrays[name]))
+            self.no_trees = _build_core(arrays)
+        return self.no_trees
 
 
 def _select_iterations(core: Any, start: Any, num: Any) -> Any:

@@ -37,7 +37,7 @@ _REGRESSORS = ("XGBRegressor", "XGBRFRegressor", "XGBRanker")
 def model_from_core(core: Any, *, iteration_range: Optional[Tuple[int, int]] = None) -> Model:
     """A Model that predicts like ``Booster.predict`` from a core parsed from an XGBoost file."""
     model = Model(core, _booster_meta(core, "xgboost.Booster"))
-    return model._select_iterations_at_predict("xgboost", None, _select(core, iteration_range))
+    return model._select_iterations_at_predict(XGBoostIterations(core, None), _select(core, iteration_range))
 
 
 def load_xgboost_object(obj: Any, *, iteration_range: Optional[Tuple[int, int]] = None) -> Model:
@@ -67,7 +67,7 @@ def load_xgboost_object(obj: Any, *, iteration_range: Optional[Tuple[int, int]] 
     except AttributeError:
         best = None
     default = _select(model._core, _wrapper_iteration_range(obj, iteration_range))
-    return model._select_iterations_at_predict("xgboost", best, default)
+    return model._select_iterations_at_predict(XGBoostIterations(model._core, best), default)
 
 
 # ------------------------------------------------------------------ cores and iterations
@@ -100,6 +100,32 @@ def _range_pair(iteration_range: Any) -> Tuple[int, int]:
     except (TypeError, ValueError):
         raise TypeError(f"iteration_range must be a pair of ints (begin, end), got {iteration_range!r}") from None
     return begin, end
+
+
+class XGBoostIterations:
+    """``iteration_range`` on a predict call, as Booster.predict and the wrappers take it, over
+    ``full_core`` (every round; best_iteration: the wrapper's, None for a Booster)."""
+
+    family = "xgboost"
+    options = ("iteration_range",)
+
+    def __init__(self, full_core: Any, best_iteration: Optional[int]) -> None:
+        self.full_core, self.best_iteration = full_core, best_iteration
+        self.no_trees = None  # every XGBoost selection holds trees
+
+    def key(self, iterations: Dict[str, Any]) -> Tuple[int, int]:
+        begin, end = _range_pair(iterations["iteration_range"])
+        # XGBModel._get_iteration_range: no end means up to best_iteration where one exists.
+        if end == 0 and self.best_iteration is not None:
+            begin, end = 0, self.best_iteration + 1
+        return begin, end
+
+    def check_leaves(self, key: Tuple[int, int]) -> None:
+        if key[0] != 0:  # gbtree.h: "Predict leaf supports only iteration end: [0, n_iteration)"
+            raise ValueError("predict_leaf takes an iteration_range that starts at 0, as XGBoost's pred_leaf does")
+
+    def select(self, key: Tuple[int, int]) -> Any:
+        return _select(self.full_core, key)
 
 
 def _wrapper_iteration_range(wrapper: Any, iteration_range: Optional[Tuple[int, int]]) -> Optional[Tuple[int, int]]:

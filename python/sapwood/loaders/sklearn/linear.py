@@ -56,10 +56,11 @@ def _logistic_proba(estimator: Any, n_classes: int) -> "tuple":
     too up to 1.5), else softmax, which for two classes is softmax([-d, d]), i.e. expit(2d).
     """
     binary = n_classes <= 2
-    if _sklearn_version() >= (1, 8):
+    version = _sklearn_version()
+    if version >= (1, 8):
         return (Transform.SIGMOID, 1.0) if binary else (Transform.SOFTMAX, 1.0)
     multi_class = getattr(estimator, "multi_class", "auto")
-    ovr_solvers = ("liblinear", "newton-cholesky") if _sklearn_version() <= (1, 5) else ("liblinear",)
+    ovr_solvers = ("liblinear", "newton-cholesky") if version <= (1, 5) else ("liblinear",)
     ovr = multi_class in ("ovr", "warn") or (
         multi_class in ("auto", "deprecated") and (binary or getattr(estimator, "solver", "") in ovr_solvers)
     )
